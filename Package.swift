@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The domain lives in pure library targets (no NIO, HTTP or database imports):
+//   FacteurXML        — safe libxml2 parsing, a compact read-only tree, XSD checks, an XPath 2.0 subset
+//   InvoiceModel      — EN 16931 semantic model and its arithmetic (Decimal only)
+//   InvoiceFormats    — CII D16B (Factur-X profiles) and UBL 2.1: reading, writing, conversion
+//   InvoiceValidation — XSD + EN 16931 rules (CII and UBL bindings) + Factur-X profile rules + French rules
+// and one executable, `facteur`.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Facteur",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "facteur", targets: ["facteur"]),
+        .library(name: "InvoiceModel", targets: ["InvoiceModel"]),
+        .library(name: "InvoiceFormats", targets: ["InvoiceFormats"]),
+        .library(name: "InvoiceValidation", targets: ["InvoiceValidation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .target(name: "FacteurXML", dependencies: ["CLibXML2"], swiftSettings: strict),
+        .target(name: "InvoiceModel", swiftSettings: strict),
+        .target(name: "InvoiceFormats", dependencies: ["InvoiceModel", "FacteurXML"], swiftSettings: strict),
+        .target(name: "InvoiceValidation", dependencies: ["InvoiceModel", "InvoiceFormats", "FacteurXML"],
+                resources: [.copy("Resources/artefacts"), .copy("Resources/messages")], swiftSettings: strict),
+        .executableTarget(name: "facteur", dependencies: [
+            "InvoiceModel", "InvoiceFormats", "InvoiceValidation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .testTarget(name: "FacteurXMLTests", dependencies: ["FacteurXML"], swiftSettings: strict),
+        .testTarget(name: "InvoiceModelTests", dependencies: ["InvoiceModel"], swiftSettings: strict),
+        .testTarget(name: "InvoiceFormatsTests", dependencies: ["InvoiceFormats", "InvoiceValidation"], swiftSettings: strict),
+        .testTarget(name: "InvoiceValidationTests", dependencies: ["InvoiceValidation"], swiftSettings: strict),
+        .testTarget(name: "FacteurCLITests", dependencies: ["InvoiceValidation"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,68 @@
+import CLibXML2
+import Foundation
+
+/// One XML Schema violation, with the line libxml2 reports.
+public struct SchemaViolation: Sendable, Equatable {
+    public var line: Int
+    public var message: String
+}
+
+public enum XMLSchemaError: Error, CustomStringConvertible {
+    case cannotLoad(path: String, message: String)
+    public var description: String {
+        switch self {
+        case let .cannotLoad(path, message): return "cannot load XML Schema \(path): \(message)"
+        }
+    }
+}
+
+/// A compiled XML Schema (libxml2). Compiling is done once; libxml2 documents that a compiled
+/// schema may be shared between threads as long as each validation uses its own context.
+public final class XMLSchema: @unchecked Sendable {
+    private let schema: xmlSchemaPtr
+
+    public init(path: String) throws {
+        xmlInitParser()
+        guard let pctxt = xmlSchemaNewParserCtxt(path) else {
+            throw XMLSchemaError.cannotLoad(path: path, message: "cannot open")
+        }
+        defer { xmlSchemaFreeParserCtxt(pctxt) }
+        let collector = Collector()
+        xmlSchemaSetParserStructuredErrors(pctxt, collectError, Unmanaged.passUnretained(collector).toOpaque())
+        guard let s = xmlSchemaParse(pctxt) else {
+            throw XMLSchemaError.cannotLoad(path: path, message: collector.items.first?.message ?? "invalid schema")
+        }
+        schema = s
+    }
+
+    deinit { xmlSchemaFree(schema) }
+
+    /// Validates a libxml2 document (see `XMLParser.parse(_:inspect:)`), returning at most `limit` violations.
+    public func validate(_ doc: xmlDocPtr, limit: Int = 20) -> [SchemaViolation] {
+        guard let vctxt = xmlSchemaNewValidCtxt(schema) else {
+            return [SchemaViolation(line: 0, message: "out of memory")]
+        }
+        defer { xmlSchemaFreeValidCtxt(vctxt) }
+        let collector = Collector(limit: limit)
+        xmlSchemaSetValidStructuredErrors(vctxt, collectError, Unmanaged.passUnretained(collector).toOpaque())
+        let rc = xmlSchemaValidateDoc(vctxt, doc)
+        if rc != 0 && collector.items.isEmpty {
+            return [SchemaViolation(line: 0, message: "the document does not conform to the schema")]
+        }
+        return collector.items
+    }
+}
+
+private final class Collector {
+    var items: [SchemaViolation] = []
+    let limit: Int
+    init(limit: Int = 20) { self.limit = limit }
+}
+
+private func collectError(_ userData: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+    guard let userData, let error else { return }
+    let c = Unmanaged<Collector>.fromOpaque(userData).takeUnretainedValue()
+    guard c.items.count < c.limit else { return }
+    let msg = error.pointee.message.map { String(cString: $0) } ?? "schema violation"
+    c.items.append(SchemaViolation(line: Int(error.pointee.line), message: msg.trimmingCharacters(in: .whitespacesAndNewlines)))
+}

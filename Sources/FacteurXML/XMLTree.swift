@@ -1,0 +1,479 @@
+import CLibXML2
+import Foundation
+import Synchronization
+
+/// Why a document could not be read as XML. Each case says what a person can do about it.
+public enum XMLInputError: Error, Equatable, Sendable, CustomStringConvertible {
+    case empty
+    case tooLarge(bytes: Int, limit: Int)
+    case doctypeForbidden
+    case malformed(line: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            return "the document is empty"
+        case let .tooLarge(bytes, limit):
+            return "the document is \(bytes) bytes long; the limit is \(limit) bytes"
+        case .doctypeForbidden:
+            return "the document declares a DOCTYPE; invoices never need one and it is refused (entity expansion and external entities are not allowed)"
+        case let .malformed(line, message):
+            return "not well-formed XML at line \(line): \(message)"
+        }
+    }
+}
+
+/// Limits applied to every parse. Invoices are small; these bounds keep hostile input harmless.
+public struct XMLParseLimits: Sendable, Equatable {
+    public var maxBytes: Int
+    public init(maxBytes: Int = 32 * 1024 * 1024) { self.maxBytes = maxBytes }
+}
+
+/// An expanded name: namespace URI + local name, interned process-wide so that compiled
+/// XPath expressions can compare names as integers across documents.
+public struct QName: Hashable, Sendable {
+    public let namespace: String
+    public let local: String
+    public init(_ namespace: String, _ local: String) {
+        self.namespace = namespace
+        self.local = local
+    }
+}
+
+public final class NameTable: Sendable {
+    public static let shared = NameTable()
+    private struct State {
+        var ids: [QName: Int32] = [:]
+        var names: [QName] = []
+    }
+    private let state = Mutex(State())
+
+    public func id(_ name: QName) -> Int32 {
+        state.withLock { s in
+            if let id = s.ids[name] { return id }
+            let id = Int32(s.names.count)
+            s.names.append(name)
+            s.ids[name] = id
+            return id
+        }
+    }
+
+    /// The id if the name was ever interned; a name never seen cannot match any node.
+    public func existingID(_ name: QName) -> Int32? {
+        state.withLock { $0.ids[name] }
+    }
+
+    public func name(_ id: Int32) -> QName {
+        state.withLock { $0.names[Int(id)] }
+    }
+}
+
+/// A read-only XML document stored as a flat array of nodes in document order
+/// (an element's attributes come right after it, then its children). Built once from
+/// libxml2's tree, then shared freely between threads.
+public final class XMLTree: Sendable {
+    public enum Kind: UInt8, Sendable {
+        case document, element, attribute, text
+    }
+
+
+    struct Node: Sendable {
+        var kind: Kind
+        var name: Int32 = -1
+        var parent: Int32 = -1
+        var firstChild: Int32 = -1
+        var nextSibling: Int32 = -1
+        var firstAttribute: Int32 = -1
+        var line: Int32 = 0
+        /// Index into `values` for text and attribute nodes.
+        var value: Int32 = -1
+    }
+
+    let nodes: [Node]
+    let values: [String]
+    /// Namespace declarations (prefix → URI) by element, kept for stylesheets whose XPath needs them.
+    public let namespaceDeclarations: [Int32: [String: String]]
+
+    init(nodes: [Node], values: [String], namespaceDeclarations: [Int32: [String: String]]) {
+        self.nodes = nodes
+        self.values = values
+        self.namespaceDeclarations = namespaceDeclarations
+    }
+
+    public var nodeCount: Int { nodes.count }
+    public var document: XMLNodeRef { XMLNodeRef(tree: self, index: 0) }
+    /// The root element.
+    public var root: XMLElement {
+        var c = nodes[0].firstChild
+        while c >= 0 {
+            if nodes[Int(c)].kind == .element { return XMLElement(tree: self, index: c) }
+            c = nodes[Int(c)].nextSibling
+        }
+        preconditionFailure("a parsed document always has a root element")
+    }
+
+    // MARK: Raw accessors used by the XPath engine (indices, no allocation)
+
+    public func kind(_ i: Int32) -> Kind { nodes[Int(i)].kind }
+    public func nameID(_ i: Int32) -> Int32 { nodes[Int(i)].name }
+    public func parent(_ i: Int32) -> Int32 { nodes[Int(i)].parent }
+    public func firstChild(_ i: Int32) -> Int32 { nodes[Int(i)].firstChild }
+    public func nextSibling(_ i: Int32) -> Int32 { nodes[Int(i)].nextSibling }
+    public func firstAttribute(_ i: Int32) -> Int32 { nodes[Int(i)].firstAttribute }
+    public func line(_ i: Int32) -> Int { Int(nodes[Int(i)].line) }
+
+    /// The XPath string value: the text of a text/attribute node, or the concatenated
+    /// descendant text of an element or document.
+    public func stringValue(_ i: Int32) -> String {
+        let n = nodes[Int(i)]
+        switch n.kind {
+        case .text, .attribute:
+            return values[Int(n.value)]
+        case .element, .document:
+            // Fast path: most invoice elements hold a single text node.
+            let c = n.firstChild
+            if c < 0 { return "" }
+            let cn = nodes[Int(c)]
+            if cn.kind == .text && cn.nextSibling < 0 { return values[Int(cn.value)] }
+            var out = ""
+            appendText(i, to: &out)
+            return out
+        }
+    }
+
+    private func appendText(_ i: Int32, to out: inout String) {
+        var c = nodes[Int(i)].firstChild
+        while c >= 0 {
+            let cn = nodes[Int(c)]
+            if cn.kind == .text { out += values[Int(cn.value)] } else if cn.kind == .element { appendText(c, to: &out) }
+            c = cn.nextSibling
+        }
+    }
+
+    /// A path such as `/*:Invoice[1]/*:InvoiceLine[2]/*:ID[1]` as the official schematron reports locations.
+    public func locationPath(_ i: Int32) -> String {
+        var parts: [String] = []
+        var cur = i
+        while cur > 0 {
+            let n = nodes[Int(cur)]
+            switch n.kind {
+            case .element:
+                let qn = NameTable.shared.name(n.name)
+                var pos = 1
+                var s = nodes[Int(n.parent)].firstChild
+                while s >= 0 && s != cur {
+                    if nodes[Int(s)].kind == .element && nodes[Int(s)].name == n.name { pos += 1 }
+                    s = nodes[Int(s)].nextSibling
+                }
+                parts.append("*:\(qn.local)[namespace-uri()='\(qn.namespace)'][\(pos)]")
+            case .attribute:
+                let qn = NameTable.shared.name(n.name)
+                parts.append(qn.namespace.isEmpty ? "@\(qn.local)" : "@*[local-name()='\(qn.local)' and namespace-uri()='\(qn.namespace)']")
+            case .text:
+                parts.append("text()")
+            case .document:
+                break
+            }
+            cur = n.parent
+        }
+        return "/" + parts.reversed().joined(separator: "/")
+    }
+
+    /// A compact, readable path: `/Invoice/InvoiceLine[2]/Item/Name`.
+    public func shortPath(_ i: Int32) -> String {
+        var parts: [String] = []
+        var cur = i
+        while cur > 0 {
+            let n = nodes[Int(cur)]
+            let qn = n.name >= 0 ? NameTable.shared.name(n.name) : QName("", "text()")
+            switch n.kind {
+            case .element:
+                var pos = 0, count = 0
+                var s = nodes[Int(n.parent)].firstChild
+                while s >= 0 {
+                    if nodes[Int(s)].kind == .element && nodes[Int(s)].name == n.name {
+                        count += 1
+                        if s == cur { pos = count }
+                    }
+                    s = nodes[Int(s)].nextSibling
+                }
+                parts.append(count > 1 ? "\(qn.local)[\(pos)]" : qn.local)
+            case .attribute: parts.append("@" + qn.local)
+            case .text: parts.append("text()")
+            case .document: break
+            }
+            cur = n.parent
+        }
+        return "/" + parts.reversed().joined(separator: "/")
+    }
+}
+
+/// Any node of a tree (document, element, attribute or text).
+public struct XMLNodeRef: Hashable, Sendable {
+    public let tree: XMLTree
+    public let index: Int32
+    public static func == (a: XMLNodeRef, b: XMLNodeRef) -> Bool { a.tree === b.tree && a.index == b.index }
+    public func hash(into h: inout Hasher) { h.combine(index) }
+}
+
+/// A convenient element handle for readers of known vocabularies (CII, UBL).
+public struct XMLElement: Sendable {
+    public let tree: XMLTree
+    public let index: Int32
+
+    public init(tree: XMLTree, index: Int32) {
+        self.tree = tree
+        self.index = index
+    }
+
+    public var name: QName { NameTable.shared.name(tree.nameID(index)) }
+    public var localName: String { name.local }
+    public var namespace: String { name.namespace }
+    public var line: Int { tree.line(index) }
+    /// Concatenated text content.
+    public var text: String { tree.stringValue(index) }
+    /// Text content with surrounding whitespace removed.
+    public var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    public var path: String { tree.shortPath(index) }
+    public var parent: XMLElement? {
+        let p = tree.parent(index)
+        return p > 0 && tree.kind(p) == .element ? XMLElement(tree: tree, index: p) : nil
+    }
+
+    /// Child elements in document order.
+    public var children: [XMLElement] {
+        var out: [XMLElement] = []
+        var c = tree.firstChild(index)
+        while c >= 0 {
+            if tree.kind(c) == .element { out.append(XMLElement(tree: tree, index: c)) }
+            c = tree.nextSibling(c)
+        }
+        return out
+    }
+
+    public func children(_ namespace: String, _ local: String) -> [XMLElement] {
+        guard let id = NameTable.shared.existingID(QName(namespace, local)) else { return [] }
+        var out: [XMLElement] = []
+        var c = tree.firstChild(index)
+        while c >= 0 {
+            if tree.kind(c) == .element && tree.nameID(c) == id { out.append(XMLElement(tree: tree, index: c)) }
+            c = tree.nextSibling(c)
+        }
+        return out
+    }
+
+    public func child(_ namespace: String, _ local: String) -> XMLElement? {
+        guard let id = NameTable.shared.existingID(QName(namespace, local)) else { return nil }
+        var c = tree.firstChild(index)
+        while c >= 0 {
+            if tree.kind(c) == .element && tree.nameID(c) == id { return XMLElement(tree: tree, index: c) }
+            c = tree.nextSibling(c)
+        }
+        return nil
+    }
+
+    /// Attribute value by local name (and namespace, empty for unqualified attributes).
+    public func attribute(_ local: String, namespace: String = "") -> String? {
+        guard let id = NameTable.shared.existingID(QName(namespace, local)) else { return nil }
+        var a = tree.firstAttribute(index)
+        while a >= 0 {
+            if tree.nameID(a) == id { return tree.stringValue(a) }
+            a = tree.nextSibling(a)
+        }
+        return nil
+    }
+
+    /// All attributes as (name, value) in document order.
+    public var attributes: [(QName, String)] {
+        var out: [(QName, String)] = []
+        var a = tree.firstAttribute(index)
+        while a >= 0 {
+            out.append((NameTable.shared.name(tree.nameID(a)), tree.stringValue(a)))
+            a = tree.nextSibling(a)
+        }
+        return out
+    }
+}
+
+// MARK: - Parsing
+
+public enum XMLParser {
+    private static let initialised: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// Parses `data` safely: no network, no DTD, no entity expansion, bounded size and depth
+    /// (libxml2 refuses nesting deeper than 256 levels unless told otherwise, which we never do).
+    /// `inspect` sees libxml2's document before it is freed (used for XSD validation on the same tree).
+    public static func parse<T>(
+        _ data: Data, limits: XMLParseLimits = .init(),
+        inspect: (xmlDocPtr) -> T
+    ) throws(XMLInputError) -> (XMLTree, T) {
+        _ = initialised
+        if data.isEmpty || data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw .empty
+        }
+        if data.count > limits.maxBytes { throw .tooLarge(bytes: data.count, limit: limits.maxBytes) }
+        if declaresDoctype(data) { throw .doctypeForbidden }
+
+        guard let ctxt = xmlNewParserCtxt() else { throw .malformed(line: 0, message: "out of memory") }
+        defer { xmlFreeParserCtxt(ctxt) }
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue
+            | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
+            raw.baseAddress.flatMap { base in
+                xmlCtxtReadMemory(ctxt, base.assumingMemoryBound(to: CChar.self), Int32(raw.count), "document.xml", nil, options)
+            }
+        }
+        guard let doc else {
+            let err = xmlCtxtGetLastError(ctxt)
+            let line = err.map { Int($0.pointee.line) } ?? 0
+            let msg = err.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "unreadable document"
+            throw .malformed(line: line, message: msg.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        defer { xmlFreeDoc(doc) }
+        if doc.pointee.intSubset != nil || doc.pointee.extSubset != nil { throw .doctypeForbidden }
+        if ctxt.pointee.wellFormed == 0 {
+            let err = xmlCtxtGetLastError(ctxt)
+            throw .malformed(line: err.map { Int($0.pointee.line) } ?? 0,
+                             message: err.flatMap { $0.pointee.message.map { String(cString: $0) } }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "not well-formed")
+        }
+        let extra = inspect(doc)
+        return (build(doc), extra)
+    }
+
+    public static func parse(_ data: Data, limits: XMLParseLimits = .init()) throws(XMLInputError) -> XMLTree {
+        try parse(data, limits: limits, inspect: { _ in () }).0
+    }
+
+    /// Parses and, on the same libxml2 tree, validates against the schema `schemaFor` picks from
+    /// the root element's name (nil: no schema check). The tree is parsed once for both.
+    public static func parse(_ data: Data, limits: XMLParseLimits = .init(), schemaFor: (QName) -> XMLSchema?)
+        throws(XMLInputError) -> (tree: XMLTree, violations: [SchemaViolation]?) {
+        try parse(data, limits: limits, inspect: { doc -> [SchemaViolation]? in
+            guard let root = xmlDocGetRootElement(doc) else { return nil }
+            let name = QName(root.pointee.ns.map { string($0.pointee.href) } ?? "", string(root.pointee.name))
+            return schemaFor(name)?.validate(doc)
+        })
+    }
+
+    /// A DOCTYPE can only appear before the root element: look there, skipping the XML
+    /// declaration, comments and processing instructions.
+    static func declaresDoctype(_ data: Data) -> Bool {
+        let needle = Array("<!DOCTYPE".utf8)
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            let b = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            let n = b.count
+            while i < n {
+                if b[i] != UInt8(ascii: "<") { i += 1; continue }
+                if i + 1 < n, b[i + 1] == UInt8(ascii: "?") || (i + 3 < n && b[i + 1] == UInt8(ascii: "!") && b[i + 2] == UInt8(ascii: "-")) {
+                    // skip a PI or a comment
+                    let end: [UInt8] = b[i + 1] == UInt8(ascii: "?") ? Array("?>".utf8) : Array("-->".utf8)
+                    var j = i + 2
+                    while j + end.count <= n && !zip(end, b[j..<(j + end.count)]).allSatisfy({ $0 == $1 }) { j += 1 }
+                    i = j + end.count
+                    continue
+                }
+                if i + needle.count <= n {
+                    var match = true
+                    for k in 0..<needle.count where b[i + k] != needle[k] {
+                        // case-insensitive for the keyword letters
+                        if !(k >= 2 && (b[i + k] | 0x20) == (needle[k] | 0x20)) { match = false; break }
+                    }
+                    return match
+                }
+                return false
+            }
+            return false
+        }
+    }
+
+    private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
+        guard let p else { return "" }
+        return String(cString: p)
+    }
+
+    private struct NameKey: Hashable {
+        let name: UnsafeRawPointer?
+        let ns: UnsafeRawPointer?
+    }
+
+    private static func build(_ doc: xmlDocPtr) -> XMLTree {
+        var nodes: [XMLTree.Node] = []
+        nodes.reserveCapacity(1024)
+        var values: [String] = []
+        var nsDecls: [Int32: [String: String]] = [:]
+        var nameCache: [NameKey: Int32] = [:]
+
+        func nameID(_ name: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> Int32 {
+            let href = ns?.pointee.href
+            let key = NameKey(name: name.map { UnsafeRawPointer($0) }, ns: href.map { UnsafeRawPointer($0) })
+            if let id = nameCache[key] { return id }
+            let id = NameTable.shared.id(QName(string(href), string(name)))
+            nameCache[key] = id
+            return id
+        }
+
+        nodes.append(XMLTree.Node(kind: .document))
+        // Iterative walk: (libxml2 node, parent index, previous sibling index)
+        var stack: [(xmlNodePtr, Int32)] = []
+        var lastChildOf: [Int32: Int32] = [:]
+        var c = doc.pointee.children
+        var rootChildren: [xmlNodePtr] = []
+        while let n = c { rootChildren.append(n); c = n.pointee.next }
+        for n in rootChildren.reversed() { stack.append((n, 0)) }
+
+        func link(_ idx: Int32, parent: Int32) {
+            if let last = lastChildOf[parent] { nodes[Int(last)].nextSibling = idx } else { nodes[Int(parent)].firstChild = idx }
+            lastChildOf[parent] = idx
+        }
+
+        while let (n, parent) = stack.popLast() {
+            switch n.pointee.type {
+            case XML_ELEMENT_NODE:
+                let idx = Int32(nodes.count)
+                nodes.append(XMLTree.Node(kind: .element, name: nameID(n.pointee.name, n.pointee.ns), parent: parent,
+                                          line: Int32(truncatingIfNeeded: xmlGetLineNo(n))))
+                link(idx, parent: parent)
+                if let defs = n.pointee.nsDef {
+                    var map: [String: String] = [:]
+                    var d: xmlNsPtr? = defs
+                    while let ns = d { map[string(ns.pointee.prefix)] = string(ns.pointee.href); d = ns.pointee.next }
+                    nsDecls[idx] = map
+                }
+                var a = n.pointee.properties
+                var prevAttr: Int32 = -1
+                while let attr = a {
+                    let aidx = Int32(nodes.count)
+                    let v: String
+                    if let content = xmlNodeGetContent(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self)) {
+                        v = String(cString: content)
+                        facteur_xml_free(content)
+                    } else { v = "" }
+                    values.append(v)
+                    nodes.append(XMLTree.Node(kind: .attribute, name: nameID(attr.pointee.name, attr.pointee.ns), parent: idx,
+                                              line: nodes[Int(idx)].line, value: Int32(values.count - 1)))
+                    if prevAttr < 0 { nodes[Int(idx)].firstAttribute = aidx } else { nodes[Int(prevAttr)].nextSibling = aidx }
+                    prevAttr = aidx
+                    a = attr.pointee.next
+                }
+                var kids: [xmlNodePtr] = []
+                var k = n.pointee.children
+                while let kn = k { kids.append(kn); k = kn.pointee.next }
+                for kn in kids.reversed() { stack.append((kn, idx)) }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                guard parent > 0 else { continue }
+                let idx = Int32(nodes.count)
+                values.append(string(n.pointee.content))
+                nodes.append(XMLTree.Node(kind: .text, parent: parent, line: Int32(truncatingIfNeeded: xmlGetLineNo(n)),
+                                          value: Int32(values.count - 1)))
+                link(idx, parent: parent)
+            default:
+                continue // comments, processing instructions and entity references play no part in invoices
+            }
+        }
+        return XMLTree(nodes: nodes, values: values, namespaceDeclarations: nsDecls)
+    }
+}

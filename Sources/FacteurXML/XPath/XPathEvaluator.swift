@@ -1,0 +1,489 @@
+import Foundation
+
+/// An XPath 2.0 item. Nodes are indices into the context tree. Values read from nodes are
+/// `untyped` (no schema awareness, like Saxon-HE), which decides how they compare and add up.
+public enum XPathItem: Sendable {
+    case node(Int32)
+    case string(String)
+    case untyped(String)
+    case integer(Int)
+    case decimal(Decimal)
+    case double(Double)
+    case boolean(Bool)
+    /// xs:date as days since 0001-01-01 (no time zone: invoices carry none).
+    case date(Int)
+}
+
+public typealias XPathSequence = [XPathItem]
+
+public struct XPathError: Error, CustomStringConvertible, Sendable {
+    public var code: String
+    public var message: String
+    public var description: String { "\(code): \(message)" }
+}
+
+/// User-defined functions (XSLT `xsl:function`) made available to expressions.
+public struct XPathFunction: Sendable {
+    public var parameters: [String]
+    /// Local variables evaluated in order, then the result.
+    public var lets: [(String, XPathExpr)]
+    public var body: XPathExpr
+    public init(parameters: [String], lets: [(String, XPathExpr)], body: XPathExpr) {
+        self.parameters = parameters
+        self.lets = lets
+        self.body = body
+    }
+}
+
+/// Evaluates expressions against one tree. Cheap to create; not shared between threads.
+public struct XPathEvaluator {
+    public let tree: XMLTree
+    public var variables: [String: XPathSequence] = [:]
+    public let functions: [String: XPathFunction]
+    var depth = 0
+
+    public init(tree: XMLTree, functions: [String: XPathFunction] = [:]) {
+        self.tree = tree
+        self.functions = functions
+    }
+
+    struct Focus {
+        var item: XPathItem
+        var position: Int
+        var size: Int
+    }
+
+    public mutating func evaluate(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> XPathSequence {
+        try eval(e, Focus(item: .node(contextNode), position: 1, size: 1))
+    }
+
+    public mutating func effectiveBoolean(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> Bool {
+        try ebv(try eval(e, Focus(item: .node(contextNode), position: 1, size: 1)))
+    }
+
+    /// Does node `n` match an XSLT pattern made of `|`-separated location paths?
+    public mutating func matches(pattern: XPathExpr, node n: Int32) throws(XPathError) -> Bool {
+        switch pattern {
+        case .union(let a, let b):
+            if try matches(pattern: a, node: n) { return true }
+            return try matches(pattern: b, node: n)
+        case .root:
+            return tree.kind(n) == .document
+        case .step(let axis, let test, let preds):
+            // A relative pattern `x` matches any node that some parent could select as a child (or attribute)
+            guard stepKindMatches(axis: axis, node: n) && nodeTest(test, n, axis: axis) else { return false }
+            return try predicatesHold(preds, node: n, axis: axis)
+        case .slash(let lhs, let rhs):
+            // rhs is a step; descendant-or-self::node() in lhs encodes `//`
+            guard try matches(pattern: rhs, node: n) else { return false }
+            let parent = tree.parent(n)
+            if parent < 0 { return false }
+            if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode {
+                var a = parent
+                while a >= 0 {
+                    if try matches(pattern: base, node: a) { return true }
+                    a = tree.parent(a)
+                }
+                return false
+            }
+            return try matches(pattern: lhs, node: parent)
+        default:
+            throw XPathError(code: "XTSE0340", message: "unsupported pattern")
+        }
+    }
+
+    private func stepKindMatches(axis: Axis, node n: Int32) -> Bool {
+        let k = tree.kind(n)
+        return axis == .attribute ? k == .attribute : k != .attribute && k != .document
+    }
+
+    private mutating func predicatesHold(_ preds: [XPathExpr], node n: Int32, axis: Axis) throws(XPathError) -> Bool {
+        if preds.isEmpty { return true }
+        // Position among the siblings that pass the node test is rarely needed in patterns;
+        // compute it only for numeric predicates.
+        for p in preds {
+            let r = try eval(p, Focus(item: .node(n), position: 1, size: 1))
+            if r.count == 1, let num = numericValue(r[0]) {
+                let pos = siblingPosition(n)
+                if Double(pos) != num { return false }
+            } else if !(try ebv(r)) { return false }
+        }
+        return true
+    }
+
+    private func siblingPosition(_ n: Int32) -> Int {
+        let p = tree.parent(n)
+        var pos = 1
+        var s = tree.firstChild(p)
+        while s >= 0 && s != n {
+            if tree.kind(s) == tree.kind(n) && tree.nameID(s) == tree.nameID(n) { pos += 1 }
+            s = tree.nextSibling(s)
+        }
+        return pos
+    }
+
+    // MARK: - Core
+
+    mutating func eval(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
+        switch e {
+        case .string(let s): return [.string(s)]
+        case .integer(let v): return [.integer(v)]
+        case .decimal(let v): return [.decimal(v)]
+        case .double(let v): return [.double(v)]
+        case .variable(let name):
+            guard let v = variables[name] else { throw XPathError(code: "XPST0008", message: "variable $\(name) is not defined") }
+            return v
+        case .contextItem:
+            return [f.item]
+        case .sequence(let items):
+            var out: XPathSequence = []
+            for x in items { out += try eval(x, f) }
+            return out
+        case .or(let a, let b):
+            if try ebv(try eval(a, f)) { return [.boolean(true)] }
+            return [.boolean(try ebv(try eval(b, f)))]
+        case .and(let a, let b):
+            if !(try ebv(try eval(a, f))) { return [.boolean(false)] }
+            return [.boolean(try ebv(try eval(b, f)))]
+        case .generalCompare(let op, let a, let b):
+            return [.boolean(try generalCompare(op, try atomize(try eval(a, f)), try atomize(try eval(b, f))))]
+        case .valueCompare(let op, let a, let b):
+            let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
+            if l.isEmpty || r.isEmpty { return [] }
+            guard l.count == 1, r.count == 1 else { throw XPathError(code: "XPTY0004", message: "value comparison on a sequence") }
+            return [.boolean(try compareValues(op, l[0], r[0], general: false))]
+        case .nodeIs(let a, let b):
+            let l = try eval(a, f), r = try eval(b, f)
+            guard case .node(let x)? = l.first, case .node(let y)? = r.first else { return [] }
+            return [.boolean(x == y)]
+        case .arithmetic(let op, let a, let b):
+            let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
+            if l.isEmpty || r.isEmpty { return [] }
+            guard l.count == 1, r.count == 1 else {
+                throw XPathError(code: "XPTY0004", message: "arithmetic on a sequence of more than one item")
+            }
+            return [try arithmetic(op, l[0], r[0])]
+        case .negate(let a):
+            let v = try atomize(try eval(a, f))
+            if v.isEmpty { return [] }
+            return [try arithmetic(.sub, .integer(0), v[0])]
+        case .range(let a, let b):
+            let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
+            guard let lo = l.first.flatMap(numericValue), let hi = r.first.flatMap(numericValue), lo <= hi else { return [] }
+            return (Int(lo)...Int(hi)).map { .integer($0) }
+        case .union(let a, let b):
+            return try nodeSet(try eval(a, f) + eval(b, f))
+        case .intersect(let a, let b):
+            let r = Set(try nodes(try eval(b, f)))
+            return try nodes(try eval(a, f)).filter { r.contains($0) }.sorted().map { .node($0) }
+        case .except(let a, let b):
+            let r = Set(try nodes(try eval(b, f)))
+            return Array(Set(try nodes(try eval(a, f)).filter { !r.contains($0) })).sorted().map { .node($0) }
+        case .root:
+            guard case .node = f.item else { throw XPathError(code: "XPDY0050", message: "no context node for /") }
+            return [.node(0)]
+        case .slash(let lhs, let rhs):
+            return try evalSlash(lhs, rhs, f)
+        case .step(let axis, let test, let preds):
+            guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
+            var result = axisNodes(axis, test, from: n)
+            for p in preds { result = try applyPredicate(p, to: result, reverse: isReverse(axis)) }
+            return result.map { .node($0) }
+        case .filter(let primary, let preds):
+            var items = try eval(primary, f)
+            for p in preds { items = try filterItems(p, items) }
+            return items
+        case .function(let name, let args):
+            return try call(name, args, f)
+        case .quantified(let every, let bindings, let body):
+            return [.boolean(try quantify(every: every, bindings[...], body, f))]
+        case .forExpr(let bindings, let body):
+            return try forEach(bindings[...], body, f)
+        case .ifExpr(let c, let t, let el):
+            return try ebv(try eval(c, f)) ? eval(t, f) : eval(el, f)
+        case .castable(let a, let type, let optional):
+            let v = try atomize(try eval(a, f))
+            if v.isEmpty { return [.boolean(optional)] }
+            if v.count > 1 { return [.boolean(false)] }
+            do { _ = try cast(v[0], to: type) } catch { return [.boolean(false)] }
+            return [.boolean(true)]
+        case .cast(let a, let type, let optional):
+            let v = try atomize(try eval(a, f))
+            if v.isEmpty {
+                if optional { return [] }
+                throw XPathError(code: "XPTY0004", message: "empty sequence cast as \(type)")
+            }
+            guard v.count == 1 else { throw XPathError(code: "XPTY0004", message: "cast of a sequence") }
+            return [try cast(v[0], to: type)]
+        case .instanceOf(let a, let type):
+            let v = try eval(a, f)
+            return [.boolean(instanceOf(v, type))]
+        }
+    }
+
+    private mutating func evalSlash(_ lhs: XPathExpr, _ rhs: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
+        // `//name[preds]` without positional predicates is the descendant axis: avoids building
+        // the descendant-or-self node list first.
+        if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode,
+           case .step(.child, let test, let preds) = rhs, preds.allSatisfy({ !mayBePositional($0) }) {
+            return try evalSlash(base, .step(.descendant, test, preds), f)
+        }
+        let left = try eval(lhs, f)
+        if left.isEmpty { return [] }
+        var out: XPathSequence = []
+        var sawNode = false, sawAtomic = false
+        let size = left.count
+        for (i, item) in left.enumerated() {
+            guard case .node = item else { throw XPathError(code: "XPTY0019", message: "left side of / is not a node") }
+            let r = try eval(rhs, Focus(item: item, position: i + 1, size: size))
+            for x in r { if case .node = x { sawNode = true } else { sawAtomic = true } }
+            out += r
+        }
+        if sawNode && sawAtomic { throw XPathError(code: "XPTY0018", message: "path mixes nodes and atomic values") }
+        if sawNode && size > 1 { return try nodeSet(out) }
+        return out
+    }
+
+    private func mayBePositional(_ p: XPathExpr) -> Bool {
+        switch p {
+        case .integer, .decimal, .double: return true
+        case .function(let n, _) where n == "position" || n == "last": return true
+        case .generalCompare(_, let a, let b), .valueCompare(_, let a, let b), .and(let a, let b), .or(let a, let b),
+             .arithmetic(_, let a, let b):
+            return mayBePositional(a) || mayBePositional(b)
+        case .function(_, let args): return args.contains(where: mayBePositional)
+        case .variable: return true // a variable may hold a number
+        default: return false
+        }
+    }
+
+    private func isReverse(_ axis: Axis) -> Bool {
+        axis == .parent || axis == .ancestor || axis == .ancestorOrSelf || axis == .precedingSibling || axis == .preceding
+    }
+
+    private mutating func applyPredicate(_ p: XPathExpr, to nodes: [Int32], reverse: Bool) throws(XPathError) -> [Int32] {
+        // Fast path for the very common `[position literal]`
+        if case .integer(let k) = p { return k >= 1 && k <= nodes.count ? [reverse ? nodes[nodes.count - k] : nodes[k - 1]] : [] }
+        var out: [Int32] = []
+        let size = nodes.count
+        for (i, n) in nodes.enumerated() {
+            let pos = reverse ? size - i : i + 1
+            let r = try eval(p, Focus(item: .node(n), position: pos, size: size))
+            if r.count == 1, let num = numericValue(r[0]), !isNodeItem(r[0]) {
+                if Double(pos) == num { out.append(n) }
+            } else if try ebv(r) { out.append(n) }
+        }
+        return out
+    }
+
+    private mutating func filterItems(_ p: XPathExpr, _ items: XPathSequence) throws(XPathError) -> XPathSequence {
+        var out: XPathSequence = []
+        for (i, item) in items.enumerated() {
+            let r = try eval(p, Focus(item: item, position: i + 1, size: items.count))
+            if r.count == 1, let num = numericValue(r[0]), !isNodeItem(r[0]) {
+                if Double(i + 1) == num { out.append(item) }
+            } else if try ebv(r) { out.append(item) }
+        }
+        return out
+    }
+
+    private func isNodeItem(_ i: XPathItem) -> Bool { if case .node = i { return true }; return false }
+
+    // MARK: Axes
+
+    func nodeTest(_ t: NodeTest, _ n: Int32, axis: Axis) -> Bool {
+        let k = tree.kind(n)
+        switch t {
+        case .anyNode: return true
+        case .text: return k == .text
+        case .comment: return false
+        case .anyElement: return axis == .attribute ? k == .attribute : k == .element
+        case .name(let q):
+            guard k == .element || k == .attribute else { return false }
+            if axis == .attribute ? k != .attribute : k != .element { return false }
+            return NameTable.shared.name(tree.nameID(n)) == q
+        case .namespaceWildcard(let uri):
+            guard axis == .attribute ? k == .attribute : k == .element else { return false }
+            return NameTable.shared.name(tree.nameID(n)).namespace == uri
+        case .localWildcard(let local):
+            guard axis == .attribute ? k == .attribute : k == .element else { return false }
+            return NameTable.shared.name(tree.nameID(n)).local == local
+        }
+    }
+
+    /// Name tests compare interned ids: resolve the test's name once per call.
+    private func matcher(_ t: NodeTest, axis: Axis) -> (Int32) -> Bool {
+        let tree = self.tree
+        switch t {
+        case .name(let q):
+            guard let id = NameTable.shared.existingID(q) else { return { _ in false } }
+            let wanted: XMLTree.Kind = axis == .attribute ? .attribute : .element
+            return { n in tree.nameID(n) == id && tree.kind(n) == wanted }
+        default:
+            return { n in self.nodeTest(t, n, axis: axis) }
+        }
+    }
+
+    func axisNodes(_ axis: Axis, _ test: NodeTest, from n: Int32) -> [Int32] {
+        let ok = matcher(test, axis: axis)
+        var out: [Int32] = []
+        switch axis {
+        case .child:
+            guard tree.kind(n) == .element || tree.kind(n) == .document else { return [] }
+            var c = tree.firstChild(n)
+            while c >= 0 { if ok(c) { out.append(c) }; c = tree.nextSibling(c) }
+        case .attribute:
+            guard tree.kind(n) == .element else { return [] }
+            var a = tree.firstAttribute(n)
+            while a >= 0 { if ok(a) { out.append(a) }; a = tree.nextSibling(a) }
+        case .selfAxis:
+            if ok(n) { out.append(n) }
+        case .parent:
+            let p = tree.parent(n)
+            if p >= 0 && ok(p) { out.append(p) }
+        case .ancestor, .ancestorOrSelf:
+            var a = axis == .ancestor ? tree.parent(n) : n
+            var chain: [Int32] = []
+            while a >= 0 { if ok(a) { chain.append(a) }; a = tree.parent(a) }
+            out = chain.reversed()
+        case .descendant, .descendantOrSelf:
+            if axis == .descendantOrSelf && ok(n) { out.append(n) }
+            guard tree.kind(n) == .element || tree.kind(n) == .document else { return out }
+            collectDescendants(n, ok, &out)
+        case .followingSibling:
+            guard tree.kind(n) != .attribute else { return [] }
+            var s = tree.nextSibling(n)
+            while s >= 0 { if ok(s) { out.append(s) }; s = tree.nextSibling(s) }
+        case .precedingSibling:
+            guard tree.kind(n) != .attribute, tree.parent(n) >= 0 else { return [] }
+            var s = tree.firstChild(tree.parent(n))
+            while s >= 0 && s != n { if ok(s) { out.append(s) }; s = tree.nextSibling(s) }
+        case .following:
+            var cur = n
+            while cur >= 0 {
+                var s = tree.kind(cur) == .attribute ? -1 : tree.nextSibling(cur)
+                if tree.kind(cur) == .attribute { s = tree.firstChild(tree.parent(cur)) }
+                while s >= 0 {
+                    if tree.kind(s) != .attribute {
+                        if ok(s) { out.append(s) }
+                        collectDescendants(s, ok, &out)
+                    }
+                    s = tree.nextSibling(s)
+                }
+                cur = tree.parent(cur)
+            }
+            out.sort()
+        case .preceding:
+            let ancestors = Set(axisNodes(.ancestor, .anyNode, from: n))
+            var i: Int32 = 1
+            while i < n {
+                if tree.kind(i) != .attribute && !ancestors.contains(i) && ok(i) { out.append(i) }
+                i += 1
+            }
+        }
+        return out
+    }
+
+    private func collectDescendants(_ n: Int32, _ ok: (Int32) -> Bool, _ out: inout [Int32]) {
+        var c = tree.firstChild(n)
+        while c >= 0 {
+            if ok(c) { out.append(c) }
+            if tree.kind(c) == .element { collectDescendants(c, ok, &out) }
+            c = tree.nextSibling(c)
+        }
+    }
+
+    // MARK: Sequences and values
+
+    func nodes(_ s: XPathSequence) throws(XPathError) -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(s.count)
+        for x in s {
+            guard case .node(let n) = x else { throw XPathError(code: "XPTY0004", message: "expected nodes") }
+            out.append(n)
+        }
+        return out
+    }
+
+    func nodeSet(_ s: XPathSequence) throws(XPathError) -> XPathSequence {
+        var ns = try nodes(s)
+        ns.sort()
+        var out: XPathSequence = []
+        out.reserveCapacity(ns.count)
+        var last: Int32 = -1
+        for n in ns where n != last { out.append(.node(n)); last = n }
+        return out
+    }
+
+    func atomize(_ s: XPathSequence) throws(XPathError) -> XPathSequence {
+        var needs = false
+        for x in s { if case .node = x { needs = true; break } }
+        if !needs { return s }
+        return s.map { x in
+            if case .node(let n) = x { return .untyped(tree.stringValue(n)) }
+            return x
+        }
+    }
+
+    public func stringValue(_ x: XPathItem) -> String {
+        switch x {
+        case .node(let n): return tree.stringValue(n)
+        case .string(let s), .untyped(let s): return s
+        case .integer(let v): return String(v)
+        case .decimal(let d): return XPathEvaluator.canonicalDecimal(d)
+        case .double(let d): return XPathEvaluator.canonicalDouble(d)
+        case .boolean(let b): return b ? "true" : "false"
+        case .date(let days): return XPathEvaluator.formatDate(days)
+        }
+    }
+
+    static func canonicalDecimal(_ d: Decimal) -> String {
+        var s = NSDecimalNumber(decimal: d).stringValue
+        if s.contains("."), !s.contains("e") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+
+    static func canonicalDouble(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "INF" : "-INF" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        let a = abs(d)
+        if a >= 1e-6 && a < 1e6 { return "\(d)" }
+        return "\(d)".replacingOccurrences(of: "e+", with: "E").replacingOccurrences(of: "e", with: "E")
+    }
+
+    func ebv(_ s: XPathSequence) throws(XPathError) -> Bool {
+        guard let first = s.first else { return false }
+        if case .node = first { return true }
+        guard s.count == 1 else { throw XPathError(code: "FORG0006", message: "effective boolean value of a sequence of atomic values") }
+        switch first {
+        case .boolean(let b): return b
+        case .string(let v), .untyped(let v): return !v.isEmpty
+        case .integer(let v): return v != 0
+        case .decimal(let v): return !v.isZero
+        case .double(let v): return v != 0 && !v.isNaN
+        case .date: throw XPathError(code: "FORG0006", message: "effective boolean value of a date")
+        case .node: return true
+        }
+    }
+
+    func numericValue(_ x: XPathItem) -> Double? {
+        switch x {
+        case .integer(let v): return Double(v)
+        case .decimal(let d): return NSDecimalNumber(decimal: d).doubleValue
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+}
+
+extension XPathExpr {
+    /// `descendant-or-self::node()`, the expansion of `//`.
+    var isDescendantOrSelfNode: Bool {
+        if case .step(.descendantOrSelf, .anyNode, let preds) = self { return preds.isEmpty }
+        return false
+    }
+}

@@ -1,0 +1,702 @@
+import Foundation
+
+// Comparison, arithmetic, casting and the function library, following XPath 2.0's rules for
+// untyped values (no schema): untyped compared with a number is cast to xs:double, with a
+// string compared as a string; arithmetic on untyped values is done in xs:double.
+extension XPathEvaluator {
+
+    // MARK: Comparison
+
+    func generalCompare(_ op: CompareOp, _ l: XPathSequence, _ r: XPathSequence) throws(XPathError) -> Bool {
+        for a in l {
+            for b in r where try compareValues(op, a, b, general: true) { return true }
+        }
+        return false
+    }
+
+    func compareValues(_ op: CompareOp, _ a: XPathItem, _ b: XPathItem, general: Bool) throws(XPathError) -> Bool {
+        var a = a, b = b
+        // Bring untyped values to the other side's type.
+        switch (a, b) {
+        case (.untyped(let x), .untyped(let y)):
+            return compareOrdered(op, x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : (x == y ? 0 : 1))
+        case (.untyped(let x), _):
+            a = try general ? promoteUntyped(x, like: b) : .string(x)
+        case (_, .untyped(let y)):
+            b = try general ? promoteUntyped(y, like: a) : .string(y)
+        default: break
+        }
+        if case .untyped(let x) = a { a = .string(x) }
+        if case .untyped(let y) = b { b = .string(y) }
+        switch (a, b) {
+        case (.string(let x), .string(let y)):
+            if x == y { return compareOrdered(op, 0) }
+            return compareOrdered(op, x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
+        case (.boolean(let x), .boolean(let y)):
+            return compareOrdered(op, x == y ? 0 : (!x && y ? -1 : 1))
+        case (.date(let x), .date(let y)):
+            return compareOrdered(op, x == y ? 0 : (x < y ? -1 : 1))
+        default:
+            guard let c = try compareNumbers(a, b) else {
+                throw XPathError(code: "XPTY0004", message: "cannot compare \(a) with \(b)")
+            }
+            if c == 2 { return op == .ne } // NaN
+            return compareOrdered(op, c)
+        }
+    }
+
+    private func compareOrdered(_ op: CompareOp, _ c: Int) -> Bool {
+        switch op {
+        case .eq: return c == 0
+        case .ne: return c != 0
+        case .lt: return c < 0
+        case .le: return c <= 0
+        case .gt: return c > 0
+        case .ge: return c >= 0
+        }
+    }
+
+    private func promoteUntyped(_ s: String, like other: XPathItem) throws(XPathError) -> XPathItem {
+        switch other {
+        case .integer, .decimal, .double: return .double(try XPathEvaluator.parseDouble(s))
+        case .boolean: return try cast(.string(s), to: "xs:boolean")
+        case .date: return try cast(.string(s), to: "xs:date")
+        default: return .string(s)
+        }
+    }
+
+    /// -1, 0, 1, 2 for unordered (NaN), nil when not both numeric.
+    private func compareNumbers(_ a: XPathItem, _ b: XPathItem) throws(XPathError) -> Int? {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.double, _), (_, .double):
+            guard let x = numericValue(a), let y = numericValue(b) else { return nil }
+            if x.isNaN || y.isNaN { return 2 }
+            return x == y ? 0 : (x < y ? -1 : 1)
+        default:
+            guard let x = decimalValue(a), let y = decimalValue(b) else { return nil }
+            return x == y ? 0 : (x < y ? -1 : 1)
+        }
+    }
+
+    func decimalValue(_ x: XPathItem) -> Decimal? {
+        switch x {
+        case .integer(let v): return Decimal(v)
+        case .decimal(let d): return d
+        default: return nil
+        }
+    }
+
+    // MARK: Arithmetic
+
+    func arithmetic(_ op: ArithOp, _ a: XPathItem, _ b: XPathItem) throws(XPathError) -> XPathItem {
+        var a = a, b = b
+        if case .untyped(let s) = a { a = .double(try XPathEvaluator.parseDouble(s)) }
+        if case .untyped(let s) = b { b = .double(try XPathEvaluator.parseDouble(s)) }
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)):
+            switch op {
+            case .add: return .integer(x &+ y)
+            case .sub: return .integer(x &- y)
+            case .mul: return .integer(x &* y)
+            case .div:
+                guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .decimal(Decimal(x) / Decimal(y))
+            case .idiv:
+                guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .integer(x / y)
+            case .mod:
+                guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .integer(x % y)
+            }
+        case (.double, _), (_, .double):
+            guard let x = numericValue(a), let y = numericValue(b) else {
+                throw XPathError(code: "XPTY0004", message: "arithmetic on non-numeric values")
+            }
+            switch op {
+            case .add: return .double(x + y)
+            case .sub: return .double(x - y)
+            case .mul: return .double(x * y)
+            case .div: return .double(x / y)
+            case .idiv:
+                guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .integer(Int((x / y).rounded(.towardZero)))
+            case .mod: return .double(x.truncatingRemainder(dividingBy: y))
+            }
+        default:
+            guard let x = decimalValue(a), let y = decimalValue(b) else {
+                throw XPathError(code: "XPTY0004", message: "arithmetic on non-numeric values")
+            }
+            switch op {
+            case .add: return .decimal(x + y)
+            case .sub: return .decimal(x - y)
+            case .mul: return .decimal(x * y)
+            case .div:
+                guard !y.isZero else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .decimal(x / y)
+            case .idiv:
+                guard !y.isZero else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .integer(NSDecimalNumber(decimal: XPathEvaluator.truncate(x / y)).intValue)
+            case .mod:
+                guard !y.isZero else { throw XPathError(code: "FOAR0001", message: "division by zero") }
+                return .decimal(x - XPathEvaluator.truncate(x / y) * y)
+            }
+        }
+    }
+
+    static func truncate(_ d: Decimal) -> Decimal {
+        var v = d, r = Decimal()
+        NSDecimalRound(&r, &v, 0, d < 0 ? .up : .down)
+        return r
+    }
+
+    static func floorDecimal(_ d: Decimal) -> Decimal {
+        var v = d, r = Decimal()
+        NSDecimalRound(&r, &v, 0, .down)
+        return r
+    }
+
+    // MARK: Casting
+
+    static func parseDouble(_ raw: String) throws(XPathError) -> Double {
+        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch s {
+        case "INF", "+INF": return .infinity
+        case "-INF": return -.infinity
+        case "NaN": return .nan
+        default: break
+        }
+        // XSD lexical space only: no hex, no "inf"/"nan" spellings Swift would accept.
+        var sawDigit = false
+        for (i, c) in s.unicodeScalars.enumerated() {
+            switch c {
+            case "0"..."9": sawDigit = true
+            case "+", "-", ".", "e", "E": if (c == "+" || c == "-") && i > 0 {
+                let prev = s.unicodeScalars[s.unicodeScalars.index(s.unicodeScalars.startIndex, offsetBy: i - 1)]
+                if prev != "e" && prev != "E" { throw XPathError(code: "FORG0001", message: "'\(raw)' is not a number") }
+            }
+            default: throw XPathError(code: "FORG0001", message: "'\(raw)' is not a number")
+            }
+        }
+        guard sawDigit, let d = Double(s) else { throw XPathError(code: "FORG0001", message: "'\(raw)' is not a number") }
+        return d
+    }
+
+    static func parseDecimal(_ raw: String) throws(XPathError) -> Decimal {
+        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var digits = 0, dots = 0
+        for (i, c) in s.unicodeScalars.enumerated() {
+            switch c {
+            case "0"..."9": digits += 1
+            case ".": dots += 1
+            case "+", "-": if i != 0 { throw XPathError(code: "FORG0001", message: "'\(raw)' is not a decimal") }
+            default: throw XPathError(code: "FORG0001", message: "'\(raw)' is not a decimal")
+            }
+        }
+        guard digits > 0, dots <= 1, let d = Decimal(string: s.hasPrefix("+") ? String(s.dropFirst()) : s, locale: posix) else {
+            throw XPathError(code: "FORG0001", message: "'\(raw)' is not a decimal")
+        }
+        return d
+    }
+
+    static let posix = Locale(identifier: "en_US_POSIX")
+
+    func cast(_ x: XPathItem, to type: String) throws(XPathError) -> XPathItem {
+        let t = type.hasPrefix("xs:") ? String(type.dropFirst(3)) : type
+        switch t {
+        case "string", "normalizedString", "token", "anyURI": return .string(stringValue(x))
+        case "untypedAtomic": return .untyped(stringValue(x))
+        case "decimal":
+            switch x {
+            case .decimal: return x
+            case .integer(let v): return .decimal(Decimal(v))
+            case .double(let d):
+                guard d.isFinite else { throw XPathError(code: "FOCA0002", message: "cannot cast \(d) to xs:decimal") }
+                return .decimal(Decimal(string: "\(d)", locale: XPathEvaluator.posix) ?? Decimal(d))
+            case .boolean(let b): return .decimal(b ? 1 : 0)
+            case .string(let s), .untyped(let s): return .decimal(try XPathEvaluator.parseDecimal(s))
+            case .node(let n): return .decimal(try XPathEvaluator.parseDecimal(tree.stringValue(n)))
+            case .date: throw XPathError(code: "XPTY0004", message: "cannot cast a date to xs:decimal")
+            }
+        case "double", "float":
+            switch x {
+            case .double: return x
+            case .integer, .decimal: return .double(numericValue(x)!)
+            case .boolean(let b): return .double(b ? 1 : 0)
+            case .string(let s), .untyped(let s): return .double(try XPathEvaluator.parseDouble(s))
+            case .node(let n): return .double(try XPathEvaluator.parseDouble(tree.stringValue(n)))
+            case .date: throw XPathError(code: "XPTY0004", message: "cannot cast a date to xs:double")
+            }
+        case "integer", "int", "long", "nonNegativeInteger", "positiveInteger":
+            switch x {
+            case .integer: return x
+            case .decimal(let d): return .integer(NSDecimalNumber(decimal: XPathEvaluator.truncate(d)).intValue)
+            case .double(let d):
+                guard d.isFinite else { throw XPathError(code: "FOCA0002", message: "cannot cast \(d) to xs:integer") }
+                return .integer(Int(d.rounded(.towardZero)))
+            case .boolean(let b): return .integer(b ? 1 : 0)
+            default:
+                let s = stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let v = Int(s.hasPrefix("+") ? String(s.dropFirst()) : s) else {
+                    throw XPathError(code: "FORG0001", message: "'\(s)' is not an integer")
+                }
+                return .integer(v)
+            }
+        case "boolean":
+            switch x {
+            case .boolean: return x
+            case .integer, .decimal, .double: return .boolean((numericValue(x) ?? 0) != 0)
+            default:
+                switch stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines) {
+                case "true", "1": return .boolean(true)
+                case "false", "0": return .boolean(false)
+                default: throw XPathError(code: "FORG0001", message: "'\(stringValue(x))' is not a boolean")
+                }
+            }
+        case "date":
+            if case .date = x { return x }
+            let s = stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let d = XPathEvaluator.parseDate(s) else { throw XPathError(code: "FORG0001", message: "'\(s)' is not a valid xs:date") }
+            return .date(d)
+        default:
+            throw XPathError(code: "XPST0051", message: "unsupported type \(type)")
+        }
+    }
+
+    /// YYYY-MM-DD with an optional time zone, validated (no 2023-02-30).
+    static func parseDate(_ s: String) -> Int? {
+        let u = Array(s.utf8)
+        guard u.count >= 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r { guard u[i] >= 48 && u[i] <= 57 else { return nil }; v = v * 10 + Int(u[i] - 48) }
+            return v
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10), (1...12).contains(m), d >= 1 else { return nil }
+        let tz = String(decoding: u[10...], as: UTF8.self)
+        if !tz.isEmpty && tz != "Z" {
+            guard tz.count == 6, tz.first == "+" || tz.first == "-" else { return nil }
+        }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d <= lengths[m - 1] else { return nil }
+        // days from civil (Howard Hinnant's algorithm)
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe
+    }
+
+    static func formatDate(_ days: Int) -> String {
+        let z = days
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    func instanceOf(_ v: XPathSequence, _ type: String) -> Bool {
+        var base = type
+        var occ: Character = " "
+        if let last = base.last, "?*+".contains(last) { occ = last; base.removeLast() }
+        switch occ {
+        case "?": if v.count > 1 { return false }
+        case "*": break
+        case "+": if v.isEmpty { return false }
+        default: if v.count != 1 { return false }
+        }
+        return v.allSatisfy { item in
+            switch (base, item) {
+            case ("item()", _): return true
+            case ("node()", .node), ("element()", .node): return true
+            case ("xs:string", .string): return true
+            case ("xs:untypedAtomic", .untyped): return true
+            case ("xs:integer", .integer): return true
+            case ("xs:decimal", .decimal), ("xs:decimal", .integer): return true
+            case ("xs:double", .double): return true
+            case ("xs:boolean", .boolean): return true
+            case ("xs:date", .date): return true
+            case ("xs:anyAtomicType", let x): if case .node = x { return false }; return true
+            default: return false
+            }
+        }
+    }
+
+    // MARK: Quantifiers
+
+    mutating func quantify(every: Bool, _ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
+        guard let (name, expr) = bindings.first else { return try ebv(try eval(body, f)) }
+        let items = try eval(expr, f)
+        let saved = variables[name]
+        defer { variables[name] = saved }
+        for item in items {
+            variables[name] = [item]
+            let r = try quantify(every: every, bindings.dropFirst(), body, f)
+            if every && !r { return false }
+            if !every && r { return true }
+        }
+        return every
+    }
+
+    mutating func forEach(_ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
+        guard let (name, expr) = bindings.first else { return try eval(body, f) }
+        let items = try eval(expr, f)
+        let saved = variables[name]
+        defer { variables[name] = saved }
+        var out: XPathSequence = []
+        for item in items {
+            variables[name] = [item]
+            out += try forEach(bindings.dropFirst(), body, f)
+        }
+        return out
+    }
+
+    // MARK: Functions
+
+    private func one(_ s: XPathSequence, _ fn: String) throws(XPathError) -> XPathItem? {
+        if s.isEmpty { return nil }
+        guard s.count == 1 else { throw XPathError(code: "XPTY0004", message: "\(fn)() expects at most one item, got \(s.count)") }
+        return s[0]
+    }
+
+    private mutating func str(_ e: XPathExpr, _ f: Focus, _ fn: String) throws(XPathError) -> String {
+        guard let item = try one(try atomize(try eval(e, f)), fn) else { return "" }
+        return stringValue(item)
+    }
+
+    public static func normalizeSpace(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for c in s.unicodeScalars {
+            if c == " " || c == "\t" || c == "\n" || c == "\r" {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.unicodeScalars.append(" "); pendingSpace = false }
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    mutating func call(_ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+        let local = name.hasPrefix("fn:") ? String(name.dropFirst(3)) : name
+        func arity(_ n: ClosedRange<Int>) throws(XPathError) {
+            guard n.contains(args.count) else { throw XPathError(code: "XPST0017", message: "\(name)() takes \(n) arguments") }
+        }
+        func contextString() throws(XPathError) -> String { stringValue(f.item) }
+        switch local {
+        case "true": return [.boolean(true)]
+        case "false": return [.boolean(false)]
+        case "not": try arity(1...1); return [.boolean(!(try ebv(try eval(args[0], f))))]
+        case "boolean": try arity(1...1); return [.boolean(try ebv(try eval(args[0], f)))]
+        case "exists": try arity(1...1); return [.boolean(!(try eval(args[0], f)).isEmpty)]
+        case "empty": try arity(1...1); return [.boolean((try eval(args[0], f)).isEmpty)]
+        case "count": try arity(1...1); return [.integer(try eval(args[0], f).count)]
+        case "position": return [.integer(f.position)]
+        case "last": return [.integer(f.size)]
+        case "current":
+            guard let c = variables["\u{0}current"]?.first else { return [f.item] }
+            return [c]
+        case "string":
+            if args.isEmpty { return [.string(try contextString())] }
+            return [.string(try str(args[0], f, local))]
+        case "data": try arity(1...1); return try atomize(try eval(args[0], f))
+        case "normalize-space":
+            let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
+            return [.string(XPathEvaluator.normalizeSpace(s))]
+        case "string-length":
+            let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
+            return [.integer(s.unicodeScalars.count)]
+        case "upper-case": try arity(1...1); return [.string(try str(args[0], f, local).uppercased())]
+        case "lower-case": try arity(1...1); return [.string(try str(args[0], f, local).lowercased())]
+        case "concat":
+            var s = ""
+            for a in args { s += try str(a, f, local) }
+            return [.string(s)]
+        case "contains":
+            try arity(2...3)
+            let a = try str(args[0], f, local), b = try str(args[1], f, local)
+            return [.boolean(b.isEmpty || a.contains(b))]
+        case "starts-with":
+            try arity(2...3); return [.boolean(try str(args[0], f, local).hasPrefix(try str(args[1], f, local)))]
+        case "ends-with":
+            try arity(2...3); return [.boolean(try str(args[0], f, local).hasSuffix(try str(args[1], f, local)))]
+        case "substring-after":
+            try arity(2...3)
+            let a = try str(args[0], f, local), b = try str(args[1], f, local)
+            if b.isEmpty { return [.string(a)] }
+            guard let r = a.range(of: b) else { return [.string("")] }
+            return [.string(String(a[r.upperBound...]))]
+        case "substring-before":
+            try arity(2...3)
+            let a = try str(args[0], f, local), b = try str(args[1], f, local)
+            guard !b.isEmpty, let r = a.range(of: b) else { return [.string("")] }
+            return [.string(String(a[..<r.lowerBound]))]
+        case "substring":
+            try arity(2...3)
+            let s = Array(try str(args[0], f, local).unicodeScalars)
+            guard let startItem = try one(try atomize(try eval(args[1], f)), local),
+                  let start = numericValue(try cast(startItem, to: "xs:double")) else { return [.string("")] }
+            var len = Double.infinity
+            if args.count == 3 {
+                guard let li = try one(try atomize(try eval(args[2], f)), local), let l = numericValue(try cast(li, to: "xs:double")) else { return [.string("")] }
+                len = l
+            }
+            let rs = XPathEvaluator.xpathRound(start)
+            let end = len.isInfinite ? Double.infinity : rs + XPathEvaluator.xpathRound(len)
+            var out = String.UnicodeScalarView()
+            for (i, c) in s.enumerated() {
+                let p = Double(i + 1)
+                if p >= rs && p < end { out.append(c) }
+            }
+            return [.string(String(out))]
+        case "translate":
+            try arity(3...3)
+            let s = try str(args[0], f, local)
+            let from = Array(try str(args[1], f, local).unicodeScalars), to = Array(try str(args[2], f, local).unicodeScalars)
+            var out = String.UnicodeScalarView()
+            for c in s.unicodeScalars {
+                if let i = from.firstIndex(of: c) { if i < to.count { out.append(to[i]) } } else { out.append(c) }
+            }
+            return [.string(String(out))]
+        case "matches":
+            try arity(2...3)
+            let s = try str(args[0], f, local), pattern = try str(args[1], f, local)
+            let flags = args.count == 3 ? try str(args[2], f, local) : ""
+            return [.boolean(try XPathEvaluator.regexMatches(s, pattern, flags))]
+        case "replace":
+            try arity(3...4)
+            let s = try str(args[0], f, local), pattern = try str(args[1], f, local), repl = try str(args[2], f, local)
+            let re = try XPathEvaluator.regex(pattern, "")
+            let ns = s as NSString
+            return [.string(re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: ns.length), withTemplate: repl))]
+        case "tokenize":
+            try arity(1...3)
+            let s = try str(args[0], f, local)
+            if args.count == 1 { return s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map { .string(String($0)) } }
+            let pattern = try str(args[1], f, local)
+            if s.isEmpty { return [] }
+            let re = try XPathEvaluator.regex(pattern, "")
+            let ns = s as NSString
+            var out: XPathSequence = []
+            var start = 0
+            for m in re.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+                out.append(.string(ns.substring(with: NSRange(location: start, length: m.range.location - start))))
+                start = m.range.location + m.range.length
+            }
+            out.append(.string(ns.substring(from: start)))
+            return out
+        case "string-join":
+            try arity(1...2)
+            let items = try atomize(try eval(args[0], f)).map(stringValue)
+            let sep = args.count == 2 ? try str(args[1], f, local) : ""
+            return [.string(items.joined(separator: sep))]
+        case "string-to-codepoints":
+            try arity(1...1); return try str(args[0], f, local).unicodeScalars.map { .integer(Int($0.value)) }
+        case "codepoints-to-string":
+            try arity(1...1)
+            var out = String.UnicodeScalarView()
+            for x in try atomize(try eval(args[0], f)) {
+                if case .integer(let v) = x, let u = Unicode.Scalar(v) { out.append(u) }
+            }
+            return [.string(String(out))]
+        case "compare":
+            try arity(2...3)
+            let a = try str(args[0], f, local), b = try str(args[1], f, local)
+            return [.integer(a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1))]
+        case "normalize-unicode": try arity(1...2); return [.string(try str(args[0], f, local))]
+        case "name", "local-name", "namespace-uri":
+            let target: XPathItem?
+            if args.isEmpty { target = f.item } else { target = try one(try eval(args[0], f), local) }
+            guard case .node(let n)? = target, tree.nameID(n) >= 0 else { return [.string("")] }
+            let q = NameTable.shared.name(tree.nameID(n))
+            switch local {
+            case "local-name": return [.string(q.local)]
+            case "namespace-uri": return [.string(q.namespace)]
+            default: return [.string(q.local)] // prefixes are not kept; the artefacts only use name() in location paths
+            }
+        case "root":
+            return [.node(0)]
+        case "sum":
+            try arity(1...2)
+            let items = try atomize(try eval(args[0], f))
+            if items.isEmpty { return args.count == 2 ? try eval(args[1], f) : [.integer(0)] }
+            var acc: XPathItem = .integer(0)
+            var first = true
+            for x in items {
+                var v = x
+                if case .untyped(let s) = v { v = .double(try XPathEvaluator.parseDouble(s)) }
+                if case .string = v { throw XPathError(code: "FORG0006", message: "sum() of strings") }
+                acc = first ? v : try arithmetic(.add, acc, v)
+                first = false
+            }
+            return [acc]
+        case "avg", "max", "min":
+            try arity(1...1)
+            var items = try atomize(try eval(args[0], f))
+            if items.isEmpty { return [] }
+            items = try items.map { x throws(XPathError) in
+                if case .untyped(let s) = x { return .double(try XPathEvaluator.parseDouble(s)) }
+                return x
+            }
+            if local == "avg" {
+                var acc = items[0]
+                for x in items.dropFirst() { acc = try arithmetic(.add, acc, x) }
+                return [try arithmetic(.div, acc, .integer(items.count))]
+            }
+            var best = items[0]
+            for x in items.dropFirst() where try compareValues(local == "max" ? .gt : .lt, x, best, general: false) { best = x }
+            return [best]
+        case "abs", "floor", "ceiling", "round", "round-half-to-even":
+            try arity(1...2)
+            guard var v = try one(try atomize(try eval(args[0], f)), local) else { return [] }
+            if case .untyped(let s) = v { v = .double(try XPathEvaluator.parseDouble(s)) }
+            var precision = 0
+            if args.count == 2, case .integer(let p)? = try one(try atomize(try eval(args[1], f)), local) { precision = p }
+            return [try XPathEvaluator.numericFunction(local, v, precision: precision)]
+        case "number":
+            let item: XPathItem? = args.isEmpty ? f.item : try one(try atomize(try eval(args[0], f)), local)
+            guard let item else { return [.double(.nan)] }
+            if let v = try? cast(item, to: "xs:double") { return [v] }
+            return [.double(.nan)]
+        case "distinct-values":
+            try arity(1...2)
+            var out: XPathSequence = []
+            for x in try atomize(try eval(args[0], f)) {
+                var dup = false
+                for y in out where (try? compareValues(.eq, x, y, general: false)) == true { dup = true; break }
+                if !dup { out.append(x) }
+            }
+            return out
+        case "reverse": try arity(1...1); return try eval(args[0], f).reversed()
+        case "index-of":
+            try arity(2...2)
+            let seq = try atomize(try eval(args[0], f))
+            guard let target = try one(try atomize(try eval(args[1], f)), local) else { return [] }
+            var out: XPathSequence = []
+            for (i, x) in seq.enumerated() where (try? compareValues(.eq, x, target, general: false)) == true { out.append(.integer(i + 1)) }
+            return out
+        case "subsequence":
+            try arity(2...3)
+            let seq = try eval(args[0], f)
+            guard let s = try one(try atomize(try eval(args[1], f)), local).flatMap(numericValue) else { return [] }
+            var l = Double.infinity
+            if args.count == 3, let lv = try one(try atomize(try eval(args[2], f)), local).flatMap(numericValue) { l = lv }
+            let start = XPathEvaluator.xpathRound(s)
+            return seq.enumerated().filter { i, _ in Double(i + 1) >= start && (l.isInfinite || Double(i + 1) < start + XPathEvaluator.xpathRound(l)) }.map { $0.1 }
+        case "exactly-one", "zero-or-one", "one-or-more":
+            try arity(1...1)
+            let v = try eval(args[0], f)
+            if (local == "exactly-one" && v.count != 1) || (local == "zero-or-one" && v.count > 1) || (local == "one-or-more" && v.isEmpty) {
+                throw XPathError(code: "FORG0005", message: "\(local)() called with \(v.count) items")
+            }
+            return v
+        case "xs:decimal", "xs:double", "xs:float", "xs:integer", "xs:int", "xs:string", "xs:boolean", "xs:date", "xs:untypedAtomic",
+             "xs:normalizedString", "xs:token", "xs:anyURI", "xs:long":
+            try arity(1...1)
+            guard let v = try one(try atomize(try eval(args[0], f)), local) else { return [] }
+            return [try cast(v, to: local)]
+        case "document", "doc":
+            throw XPathError(code: "FODC0002", message: "\(local)() is not available: validation never reads other documents")
+        default:
+            if let fn = functions[name] {
+                return try callUser(fn, name, args, f)
+            }
+            throw XPathError(code: "XPST0017", message: "unknown function \(name)()")
+        }
+    }
+
+    private mutating func callUser(_ fn: XPathFunction, _ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+        guard fn.parameters.count == args.count else {
+            throw XPathError(code: "XPST0017", message: "\(name)() takes \(fn.parameters.count) arguments")
+        }
+        guard depth < 64 else { throw XPathError(code: "XTDE0640", message: "recursion too deep in \(name)()") }
+        var values: [XPathSequence] = []
+        for a in args { values.append(try eval(a, f)) }
+        let saved = variables
+        defer { variables = saved; depth -= 1 }
+        depth += 1
+        for (p, v) in zip(fn.parameters, values) { variables[p] = v }
+        for (n, e) in fn.lets { variables[n] = try eval(e, f) }
+        return try eval(fn.body, f)
+    }
+
+    static func xpathRound(_ d: Double) -> Double { (d + 0.5).rounded(.down) }
+
+    static func numericFunction(_ fn: String, _ v: XPathItem, precision: Int) throws(XPathError) -> XPathItem {
+        switch v {
+        case .integer(let i):
+            switch fn {
+            case "abs": return .integer(Swift.abs(i))
+            default: return .integer(i)
+            }
+        case .decimal(let d):
+            var x = d, r = Decimal()
+            switch fn {
+            case "abs": return .decimal(d < 0 ? -d : d)
+            case "floor": NSDecimalRound(&r, &x, 0, .down); return .decimal(r)
+            case "ceiling": NSDecimalRound(&r, &x, 0, .up); return .decimal(r)
+            case "round-half-to-even": NSDecimalRound(&r, &x, precision, .bankers); return .decimal(r)
+            default:
+                // round(): half towards positive infinity
+                var shifted = d
+                var scale = Decimal(1)
+                for _ in 0..<Swift.max(precision, 0) { scale *= 10 }
+                shifted = d * scale + Decimal(string: "0.5")!
+                NSDecimalRound(&r, &shifted, 0, .down)
+                return .decimal(r / scale)
+            }
+        case .double(let d):
+            switch fn {
+            case "abs": return .double(Swift.abs(d))
+            case "floor": return .double(d.rounded(.down))
+            case "ceiling": return .double(d.rounded(.up))
+            case "round-half-to-even":
+                let s = pow(10.0, Double(precision))
+                return .double((d * s).rounded(.toNearestOrEven) / s)
+            default:
+                if !d.isFinite { return .double(d) }
+                let s = pow(10.0, Double(precision))
+                return .double(((d * s) + 0.5).rounded(.down) / s)
+            }
+        default:
+            throw XPathError(code: "XPTY0004", message: "\(fn)() expects a number")
+        }
+    }
+
+    static let regexCache = RegexCache()
+
+    static func regex(_ pattern: String, _ flags: String) throws(XPathError) -> NSRegularExpression {
+        if let r = regexCache.get(pattern + "\u{0}" + flags) { return r }
+        var opts: NSRegularExpression.Options = []
+        if flags.contains("i") { opts.insert(.caseInsensitive) }
+        if flags.contains("s") { opts.insert(.dotMatchesLineSeparators) }
+        if flags.contains("m") { opts.insert(.anchorsMatchLines) }
+        if flags.contains("x") { opts.insert(.allowCommentsAndWhitespace) }
+        guard let re = try? NSRegularExpression(pattern: pattern, options: opts) else {
+            throw XPathError(code: "FORX0002", message: "invalid regular expression \(pattern)")
+        }
+        regexCache.put(pattern + "\u{0}" + flags, re)
+        return re
+    }
+
+    static func regexMatches(_ s: String, _ pattern: String, _ flags: String) throws(XPathError) -> Bool {
+        let re = try regex(pattern, flags)
+        return re.firstMatch(in: s, range: NSRange(location: 0, length: (s as NSString).length)) != nil
+    }
+}
+
+final class RegexCache: @unchecked Sendable {
+    private var map: [String: NSRegularExpression] = [:]
+    private let lock = NSLock()
+    func get(_ k: String) -> NSRegularExpression? { lock.lock(); defer { lock.unlock() }; return map[k] }
+    func put(_ k: String, _ v: NSRegularExpression) { lock.lock(); map[k] = v; lock.unlock() }
+}

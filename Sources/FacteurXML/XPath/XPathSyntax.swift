@@ -1,0 +1,505 @@
+import Foundation
+
+/// The subset of XPath 2.0 that validation artefacts (EN 16931, Factur-X and French CTC
+/// schematrons) use, parsed into a tree that `XPathEvaluator` walks.
+public indirect enum XPathExpr: Sendable {
+    case string(String)
+    case integer(Int)
+    case decimal(Decimal)
+    case double(Double)
+    case variable(String)
+    case contextItem
+    case sequence([XPathExpr])
+    case or(XPathExpr, XPathExpr)
+    case and(XPathExpr, XPathExpr)
+    case generalCompare(CompareOp, XPathExpr, XPathExpr)
+    case valueCompare(CompareOp, XPathExpr, XPathExpr)
+    case nodeIs(XPathExpr, XPathExpr)
+    case arithmetic(ArithOp, XPathExpr, XPathExpr)
+    case negate(XPathExpr)
+    case range(XPathExpr, XPathExpr)
+    case union(XPathExpr, XPathExpr)
+    case intersect(XPathExpr, XPathExpr)
+    case except(XPathExpr, XPathExpr)
+    /// The document node of the context node's tree.
+    case root
+    /// `lhs/rhs`: rhs evaluated once per item of lhs.
+    case slash(XPathExpr, XPathExpr)
+    case step(Axis, NodeTest, [XPathExpr])
+    case filter(XPathExpr, [XPathExpr])
+    case function(String, [XPathExpr])
+    case quantified(every: Bool, [(String, XPathExpr)], XPathExpr)
+    case forExpr([(String, XPathExpr)], XPathExpr)
+    case ifExpr(XPathExpr, XPathExpr, XPathExpr)
+    case castable(XPathExpr, String, optional: Bool)
+    case cast(XPathExpr, String, optional: Bool)
+    case instanceOf(XPathExpr, String)
+}
+
+public enum CompareOp: Sendable { case eq, ne, lt, le, gt, ge }
+public enum ArithOp: Sendable { case add, sub, mul, div, idiv, mod }
+public enum Axis: Sendable {
+    case child, descendant, descendantOrSelf, parent, ancestor, ancestorOrSelf, selfAxis, attribute
+    case followingSibling, precedingSibling, following, preceding
+}
+
+public enum NodeTest: Sendable {
+    case anyNode           // node()
+    case text              // text()
+    case anyElement        // * (principal node kind)
+    case name(QName)       // prefix:local resolved at parse time
+    case namespaceWildcard(String)   // prefix:*
+    case localWildcard(String)       // *:local
+    case comment
+}
+
+public struct XPathSyntaxError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var expression: String
+    public var description: String { "XPath syntax error: \(message) in «\(expression.prefix(160))»" }
+}
+
+// MARK: - Lexer
+
+enum Token: Equatable {
+    case name(String)        // QName or NCName, may contain ':' ; also "prefix:*" and "*:local"
+    case string(String)
+    case integer(Int)
+    case decimal(Decimal)
+    case double(Double)
+    case variable(String)
+    case symbol(String)      // ( ) [ ] , / // @ . .. :: | + - * = != < <= > >= $
+    case end
+}
+
+struct Lexer {
+    let chars: [Character]
+    var pos = 0
+    init(_ s: String) { chars = Array(s) }
+
+    mutating func tokens() throws(XPathSyntaxError) -> [Token] {
+        var out: [Token] = []
+        while true {
+            let t = try next(previous: out.last)
+            out.append(t)
+            if t == .end { return out }
+        }
+    }
+
+    private func isNameStart(_ c: Character) -> Bool { c.isLetter || c == "_" }
+    private func isNameChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." }
+
+    private mutating func next(previous: Token?) throws(XPathSyntaxError) -> Token {
+        while pos < chars.count, chars[pos].isWhitespace { pos += 1 }
+        guard pos < chars.count else { return .end }
+        let c = chars[pos]
+        // comments (: ... :)
+        if c == "(" && pos + 1 < chars.count && chars[pos + 1] == ":" {
+            var depth = 0
+            while pos < chars.count {
+                if chars[pos] == "(" && pos + 1 < chars.count && chars[pos + 1] == ":" { depth += 1; pos += 2; continue }
+                if chars[pos] == ":" && pos + 1 < chars.count && chars[pos + 1] == ")" { depth -= 1; pos += 2; if depth == 0 { break }; continue }
+                pos += 1
+            }
+            return try next(previous: previous)
+        }
+        if c == "'" || c == "\"" {
+            var s = ""
+            pos += 1
+            while true {
+                guard pos < chars.count else { throw XPathSyntaxError(message: "unterminated string", expression: String(chars)) }
+                if chars[pos] == c {
+                    if pos + 1 < chars.count && chars[pos + 1] == c { s.append(c); pos += 2; continue }
+                    pos += 1
+                    break
+                }
+                s.append(chars[pos]); pos += 1
+            }
+            return .string(s)
+        }
+        if c.isNumber || (c == "." && pos + 1 < chars.count && chars[pos + 1].isNumber) {
+            let start = pos
+            while pos < chars.count, chars[pos].isNumber { pos += 1 }
+            var isDecimal = false
+            if pos < chars.count, chars[pos] == "." { isDecimal = true; pos += 1; while pos < chars.count, chars[pos].isNumber { pos += 1 } }
+            if pos < chars.count, chars[pos] == "e" || chars[pos] == "E" {
+                pos += 1
+                if pos < chars.count, chars[pos] == "+" || chars[pos] == "-" { pos += 1 }
+                while pos < chars.count, chars[pos].isNumber { pos += 1 }
+                return .double(Double(String(chars[start..<pos])) ?? 0)
+            }
+            let text = String(chars[start..<pos])
+            if isDecimal { return .decimal(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0) }
+            return .integer(Int(text) ?? Int.max)
+        }
+        if c == "$" {
+            pos += 1
+            while pos < chars.count, chars[pos].isWhitespace { pos += 1 }
+            let name = readQName()
+            return .variable(name)
+        }
+        if isNameStart(c) {
+            return .name(readQName())
+        }
+        if c == "*" {
+            // *:local wildcard (only when a name follows the colon directly)
+            if pos + 2 < chars.count, chars[pos + 1] == ":", isNameStart(chars[pos + 2]) {
+                pos += 2
+                var s = ""
+                while pos < chars.count, isNameChar(chars[pos]) { s.append(chars[pos]); pos += 1 }
+                return .name("*:" + s)
+            }
+            pos += 1
+            return .symbol("*")
+        }
+        let two = pos + 1 < chars.count ? String(chars[pos...pos + 1]) : ""
+        for sym in ["//", "..", "::", "!=", "<=", ">=", "<<", ">>"] where two == sym {
+            pos += 2
+            return .symbol(sym)
+        }
+        pos += 1
+        return .symbol(String(c))
+    }
+
+    private mutating func readQName() -> String {
+        var s = ""
+        while pos < chars.count, isNameChar(chars[pos]) { s.append(chars[pos]); pos += 1 }
+        if pos + 1 < chars.count, chars[pos] == ":", chars[pos + 1] != ":" {
+            if chars[pos + 1] == "*" { pos += 2; return s + ":*" }
+            if isNameStart(chars[pos + 1]) {
+                s.append(":"); pos += 1
+                while pos < chars.count, isNameChar(chars[pos]) { s.append(chars[pos]); pos += 1 }
+            }
+        }
+        return s
+    }
+}
+
+// MARK: - Parser
+
+public struct XPathParser {
+    private var tokens: [Token]
+    private var i = 0
+    private let source: String
+    private let namespaces: [String: String]
+
+    /// Parses `expression`, resolving prefixes with `namespaces` (prefix → URI).
+    public static func parse(_ expression: String, namespaces: [String: String]) throws(XPathSyntaxError) -> XPathExpr {
+        var lexer = Lexer(expression)
+        var p = XPathParser(tokens: try lexer.tokens(), source: expression, namespaces: namespaces)
+        let e = try p.parseExpr()
+        guard p.peek == .end else { throw p.error("unexpected \(p.peek)") }
+        return e
+    }
+
+    private init(tokens: [Token], source: String, namespaces: [String: String]) {
+        self.tokens = tokens
+        self.source = source
+        self.namespaces = namespaces
+    }
+
+    private var peek: Token { tokens[i] }
+    private func peek(_ k: Int) -> Token { i + k < tokens.count ? tokens[i + k] : .end }
+    private mutating func advance() -> Token { let t = tokens[i]; if i < tokens.count - 1 { i += 1 }; return t }
+    private func error(_ m: String) -> XPathSyntaxError { XPathSyntaxError(message: m, expression: source) }
+    private func isSymbol(_ s: String) -> Bool { peek == .symbol(s) }
+    private func isKeyword(_ s: String) -> Bool { peek == .name(s) }
+
+    private mutating func expect(_ s: String) throws(XPathSyntaxError) {
+        guard advance() == .symbol(s) else { throw error("expected '\(s)'") }
+    }
+
+    private mutating func parseExpr() throws(XPathSyntaxError) -> XPathExpr {
+        var items = [try parseExprSingle()]
+        while isSymbol(",") { _ = advance(); items.append(try parseExprSingle()) }
+        return items.count == 1 ? items[0] : .sequence(items)
+    }
+
+    private mutating func parseExprSingle() throws(XPathSyntaxError) -> XPathExpr {
+        if case .name(let n) = peek, case .variable = peek(1) {
+            if n == "every" || n == "some" || n == "for" {
+                _ = advance()
+                var bindings: [(String, XPathExpr)] = []
+                repeat {
+                    guard case .variable(let v) = advance() else { throw error("expected variable") }
+                    guard advance() == .name("in") else { throw error("expected 'in'") }
+                    bindings.append((v, try parseExprSingle()))
+                } while isSymbol(",") && { _ = advance(); return true }()
+                if n == "for" {
+                    guard advance() == .name("return") else { throw error("expected 'return'") }
+                    return .forExpr(bindings, try parseExprSingle())
+                }
+                guard advance() == .name("satisfies") else { throw error("expected 'satisfies'") }
+                return .quantified(every: n == "every", bindings, try parseExprSingle())
+            }
+        }
+        if isKeyword("if"), peek(1) == .symbol("(") {
+            _ = advance(); _ = advance()
+            let c = try parseExpr()
+            try expect(")")
+            guard advance() == .name("then") else { throw error("expected 'then'") }
+            let t = try parseExprSingle()
+            guard advance() == .name("else") else { throw error("expected 'else'") }
+            return .ifExpr(c, t, try parseExprSingle())
+        }
+        return try parseOr()
+    }
+
+    private mutating func parseOr() throws(XPathSyntaxError) -> XPathExpr {
+        var l = try parseAnd()
+        while isKeyword("or") { _ = advance(); l = .or(l, try parseAnd()) }
+        return l
+    }
+
+    private mutating func parseAnd() throws(XPathSyntaxError) -> XPathExpr {
+        var l = try parseComparison()
+        while isKeyword("and") { _ = advance(); l = .and(l, try parseComparison()) }
+        return l
+    }
+
+    private mutating func parseComparison() throws(XPathSyntaxError) -> XPathExpr {
+        let l = try parseRange()
+        let general: [String: CompareOp] = ["=": .eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge]
+        let value: [String: CompareOp] = ["eq": .eq, "ne": .ne, "lt": .lt, "le": .le, "gt": .gt, "ge": .ge]
+        if case .symbol(let s) = peek, let op = general[s] { _ = advance(); return .generalCompare(op, l, try parseRange()) }
+        if case .name(let s) = peek, let op = value[s] { _ = advance(); return .valueCompare(op, l, try parseRange()) }
+        if isKeyword("is") { _ = advance(); return .nodeIs(l, try parseRange()) }
+        return l
+    }
+
+    private mutating func parseRange() throws(XPathSyntaxError) -> XPathExpr {
+        let l = try parseAdditive()
+        if isKeyword("to") { _ = advance(); return .range(l, try parseAdditive()) }
+        return l
+    }
+
+    private mutating func parseAdditive() throws(XPathSyntaxError) -> XPathExpr {
+        var l = try parseMultiplicative()
+        while true {
+            if isSymbol("+") { _ = advance(); l = .arithmetic(.add, l, try parseMultiplicative()) } else if isSymbol("-") {
+                _ = advance(); l = .arithmetic(.sub, l, try parseMultiplicative())
+            } else { return l }
+        }
+    }
+
+    private mutating func parseMultiplicative() throws(XPathSyntaxError) -> XPathExpr {
+        var l = try parseUnion()
+        while true {
+            if isSymbol("*") { _ = advance(); l = .arithmetic(.mul, l, try parseUnion()) } else if isKeyword("div") {
+                _ = advance(); l = .arithmetic(.div, l, try parseUnion())
+            } else if isKeyword("idiv") { _ = advance(); l = .arithmetic(.idiv, l, try parseUnion()) } else if isKeyword("mod") {
+                _ = advance(); l = .arithmetic(.mod, l, try parseUnion())
+            } else { return l }
+        }
+    }
+
+    private mutating func parseUnion() throws(XPathSyntaxError) -> XPathExpr {
+        var l = try parseIntersect()
+        while isSymbol("|") || isKeyword("union") { _ = advance(); l = .union(l, try parseIntersect()) }
+        return l
+    }
+
+    private mutating func parseIntersect() throws(XPathSyntaxError) -> XPathExpr {
+        var l = try parseInstanceOf()
+        while true {
+            if isKeyword("intersect") { _ = advance(); l = .intersect(l, try parseInstanceOf()) } else if isKeyword("except") {
+                _ = advance(); l = .except(l, try parseInstanceOf())
+            } else { return l }
+        }
+    }
+
+    private mutating func parseInstanceOf() throws(XPathSyntaxError) -> XPathExpr {
+        let l = try parseCastable()
+        if isKeyword("instance"), peek(1) == .name("of") {
+            _ = advance(); _ = advance()
+            return .instanceOf(l, try parseSequenceType())
+        }
+        return l
+    }
+
+    private mutating func parseSequenceType() throws(XPathSyntaxError) -> String {
+        guard case .name(var t) = advance() else { throw error("expected a type") }
+        if isSymbol("(") { _ = advance(); try expect(")"); t += "()" }
+        if isSymbol("?") || isSymbol("*") || isSymbol("+") { if case .symbol(let s) = advance() { t += s } }
+        return t
+    }
+
+    private mutating func parseCastable() throws(XPathSyntaxError) -> XPathExpr {
+        let l = try parseCast()
+        if isKeyword("castable"), peek(1) == .name("as") {
+            _ = advance(); _ = advance()
+            guard case .name(let t) = advance() else { throw error("expected a type") }
+            let opt = isSymbol("?")
+            if opt { _ = advance() }
+            return .castable(l, t, optional: opt)
+        }
+        return l
+    }
+
+    private mutating func parseCast() throws(XPathSyntaxError) -> XPathExpr {
+        let l = try parseUnary()
+        if isKeyword("cast"), peek(1) == .name("as") {
+            _ = advance(); _ = advance()
+            guard case .name(let t) = advance() else { throw error("expected a type") }
+            let opt = isSymbol("?")
+            if opt { _ = advance() }
+            return .cast(l, t, optional: opt)
+        }
+        return l
+    }
+
+    private mutating func parseUnary() throws(XPathSyntaxError) -> XPathExpr {
+        if isSymbol("-") { _ = advance(); return .negate(try parseUnary()) }
+        if isSymbol("+") { _ = advance(); return try parseUnary() }
+        return try parsePath()
+    }
+
+    // PathExpr: ("/" RelativePath?) | ("//" RelativePath) | RelativePath
+    private mutating func parsePath() throws(XPathSyntaxError) -> XPathExpr {
+        if isSymbol("/") {
+            _ = advance()
+            if startsStep() { return try parseRelative(from: .root) }
+            return .root
+        }
+        if isSymbol("//") {
+            _ = advance()
+            let base: XPathExpr = .slash(.root, .step(.descendantOrSelf, .anyNode, []))
+            return try parseRelative(from: base)
+        }
+        let first = try parseStep()
+        return try continueRelative(first)
+    }
+
+    private mutating func parseRelative(from base: XPathExpr) throws(XPathSyntaxError) -> XPathExpr {
+        let step = try parseStep()
+        return try continueRelative(.slash(base, step))
+    }
+
+    private mutating func continueRelative(_ start: XPathExpr) throws(XPathSyntaxError) -> XPathExpr {
+        var e = start
+        while true {
+            if isSymbol("/") { _ = advance(); e = .slash(e, try parseStep()) } else if isSymbol("//") {
+                _ = advance()
+                e = .slash(.slash(e, .step(.descendantOrSelf, .anyNode, [])), try parseStep())
+            } else { return e }
+        }
+    }
+
+    private func startsStep() -> Bool {
+        switch peek {
+        case .name, .string, .integer, .decimal, .double, .variable: return !isKeywordOperator
+        case .symbol(let s): return ["@", ".", "..", "*", "("].contains(s)
+        case .end: return false
+        }
+    }
+
+    private var isKeywordOperator: Bool {
+        if case .name(let n) = peek, ["and", "or", "div", "idiv", "mod", "eq", "ne", "lt", "le", "gt", "ge", "to", "union",
+                                       "intersect", "except", "is", "then", "else", "return", "satisfies", "in", "instance", "castable", "cast"].contains(n) {
+            // a keyword only when something follows that makes it an operator; the artefacts never use these as element names
+            return true
+        }
+        return false
+    }
+
+    private mutating func parseStep() throws(XPathSyntaxError) -> XPathExpr {
+        // Abbreviated steps
+        if isSymbol("..") { _ = advance(); return try withPredicates(.step(.parent, .anyNode, [])) }
+        if isSymbol(".") { _ = advance(); return try withFilterPredicates(.contextItem) }
+        if isSymbol("@") {
+            _ = advance()
+            let test = try parseNodeTest(attribute: true)
+            return try withPredicates(.step(.attribute, test, []))
+        }
+        if case .name(let n) = peek, peek(1) == .symbol("::") {
+            _ = advance(); _ = advance()
+            let axes: [String: Axis] = [
+                "child": .child, "descendant": .descendant, "descendant-or-self": .descendantOrSelf, "parent": .parent,
+                "ancestor": .ancestor, "ancestor-or-self": .ancestorOrSelf, "self": .selfAxis, "attribute": .attribute,
+                "following-sibling": .followingSibling, "preceding-sibling": .precedingSibling, "following": .following,
+                "preceding": .preceding,
+            ]
+            guard let axis = axes[n] else { throw error("unsupported axis \(n)") }
+            return try withPredicates(.step(axis, try parseNodeTest(attribute: axis == .attribute), []))
+        }
+        // Primary expressions (filter expressions)
+        switch peek {
+        case .string(let s): _ = advance(); return try withFilterPredicates(.string(s))
+        case .integer(let v): _ = advance(); return try withFilterPredicates(.integer(v))
+        case .decimal(let v): _ = advance(); return try withFilterPredicates(.decimal(v))
+        case .double(let v): _ = advance(); return try withFilterPredicates(.double(v))
+        case .variable(let v): _ = advance(); return try withFilterPredicates(.variable(v))
+        case .symbol("("):
+            _ = advance()
+            if isSymbol(")") { _ = advance(); return try withFilterPredicates(.sequence([])) }
+            let e = try parseExpr()
+            try expect(")")
+            return try withFilterPredicates(e)
+        case .name(let n) where peek(1) == .symbol("(") && !["node", "text", "comment", "element", "attribute", "processing-instruction"].contains(n):
+            _ = advance(); _ = advance()
+            var args: [XPathExpr] = []
+            if !isSymbol(")") {
+                args.append(try parseExprSingle())
+                while isSymbol(",") { _ = advance(); args.append(try parseExprSingle()) }
+            }
+            try expect(")")
+            return try withFilterPredicates(.function(n, args))
+        default:
+            return try withPredicates(.step(.child, try parseNodeTest(attribute: false), []))
+        }
+    }
+
+    private mutating func parseNodeTest(attribute: Bool) throws(XPathSyntaxError) -> NodeTest {
+        switch advance() {
+        case .symbol("*"): return .anyElement
+        case .name(let n):
+            if isSymbol("(") {
+                _ = advance()
+                // element(), attribute() without arguments only
+                try expect(")")
+                switch n {
+                case "node": return .anyNode
+                case "text": return .text
+                case "comment": return .comment
+                case "element", "attribute": return .anyElement
+                default: throw error("unsupported kind test \(n)()")
+                }
+            }
+            if n.hasPrefix("*:") { return .localWildcard(String(n.dropFirst(2))) }
+            if n.hasSuffix(":*") {
+                let prefix = String(n.dropLast(2))
+                guard let uri = namespaces[prefix] else { throw error("unknown prefix \(prefix)") }
+                return .namespaceWildcard(uri)
+            }
+            if let colon = n.firstIndex(of: ":") {
+                let prefix = String(n[..<colon])
+                guard let uri = namespaces[prefix] else { throw error("unknown prefix \(prefix)") }
+                return .name(QName(uri, String(n[n.index(after: colon)...])))
+            }
+            // Unprefixed names are in no namespace (XPath 2.0 default element namespace is unset in the artefacts)
+            return .name(QName("", n))
+        default:
+            throw error("expected a node test")
+        }
+    }
+
+    private mutating func parsePredicates() throws(XPathSyntaxError) -> [XPathExpr] {
+        var preds: [XPathExpr] = []
+        while isSymbol("[") {
+            _ = advance()
+            preds.append(try parseExpr())
+            try expect("]")
+        }
+        return preds
+    }
+
+    private mutating func withPredicates(_ step: XPathExpr) throws(XPathSyntaxError) -> XPathExpr {
+        guard case .step(let axis, let test, _) = step else { return step }
+        return .step(axis, test, try parsePredicates())
+    }
+
+    private mutating func withFilterPredicates(_ primary: XPathExpr) throws(XPathSyntaxError) -> XPathExpr {
+        let preds = try parsePredicates()
+        return preds.isEmpty ? primary : .filter(primary, preds)
+    }
+}

@@ -1,0 +1,297 @@
+import FacteurXML
+import Foundation
+
+/// A set of validation rules read from an official schematron artefact (the ISO skeleton's
+/// compiled XSLT, as CEN/TC 434 and FNFE-MPE publish them) and evaluated natively: the XSLT is
+/// only read as data — patterns, rule contexts, assertions — never executed as a stylesheet.
+public struct Schematron: Sendable {
+    /// One `assert` (fires when the test is false) or `report` (fires when it is true).
+    struct Check: Sendable {
+        var isReport: Bool
+        var test: XPathExpr
+        var testSource: String
+        var id: String
+        var flag: String
+        var message: [MessagePart]
+    }
+
+    enum MessagePart: Sendable {
+        case text(String)
+        case valueOf(XPathExpr)
+    }
+
+    /// A schematron rule: a context pattern, local variables and checks.
+    struct Rule: Sendable {
+        var pattern: XPathExpr
+        var priority: Double
+        var order: Int
+        var lets: [(String, XPathExpr)]
+        var checks: [Check]
+    }
+
+    /// A schematron pattern (one XSLT mode): every element and attribute is offered to its
+    /// rules, and the first (highest-priority) rule whose context matches fires.
+    struct Pattern: Sendable {
+        var mode: String
+        var rules: [Rule]
+        /// Rule indices by the interned name their context's last step requires; `-1` holds rules
+        /// whose last step is a wildcard. Both lists are sorted by descending priority.
+        var byName: [Int32: [Int]]
+        var wildcard: [Int]
+    }
+
+    public let name: String
+    let patterns: [Pattern]
+    let globals: [(String, XPathExpr)]
+    let functions: [String: XPathFunction]
+    /// Every rule id the artefact can report, for coverage checks and the message catalogue.
+    public let ruleIDs: Set<String>
+
+    public init(contentsOf url: URL) throws {
+        let data = try Data(contentsOf: url)
+        try self.init(xslt: data, name: url.lastPathComponent)
+    }
+
+    public init(xslt data: Data, name: String) throws {
+        self.name = name
+        let tree = try XMLParser.parse(data, limits: XMLParseLimits(maxBytes: 64 * 1024 * 1024))
+        let root = tree.root
+        let xsl = "http://www.w3.org/1999/XSL/Transform"
+        let svrl = "http://purl.oclc.org/dsdl/svrl"
+        var ns = tree.namespaceDeclarations[root.index] ?? [:]
+        ns["xs"] = ns["xs"] ?? "http://www.w3.org/2001/XMLSchema"
+
+        func parse(_ s: String) throws -> XPathExpr { try XPathParser.parse(s, namespaces: ns) }
+
+        // The order of patterns is the order of `apply-templates select="/" mode="…"` in the root template.
+        var modeOrder: [String] = []
+        var globals: [(String, XPathExpr)] = []
+        var functions: [String: XPathFunction] = [:]
+        var rulesByMode: [String: [Rule]] = [:]
+        var ids = Set<String>()
+        var order = 0
+
+        func messageParts(_ el: XMLElement) throws -> [MessagePart] {
+            var parts: [MessagePart] = []
+            func walk(_ e: XMLElement) throws {
+                var c = tree.firstChild(e.index)
+                while c >= 0 {
+                    switch tree.kind(c) {
+                    case .text: parts.append(.text(tree.stringValue(c)))
+                    case .element:
+                        let ce = XMLElement(tree: tree, index: c)
+                        if ce.namespace == xsl && ce.localName == "value-of", let sel = ce.attribute("select") {
+                            parts.append(.valueOf(try parse(sel)))
+                        } else if ce.namespace == xsl && ce.localName == "text" {
+                            parts.append(.text(ce.text))
+                        } else {
+                            try walk(ce)
+                        }
+                    default: break
+                    }
+                    c = tree.nextSibling(c)
+                }
+            }
+            for child in el.children where child.namespace == svrl && child.localName == "text" { try walk(child) }
+            return parts
+        }
+
+        func check(_ failed: XMLElement, test: String, isReport: Bool) throws -> Check {
+            var id = failed.attribute("id") ?? ""
+            var flag = failed.attribute("flag") ?? ""
+            for attr in failed.children where attr.namespace == xsl && attr.localName == "attribute" {
+                switch attr.attribute("name") {
+                case "id": id = attr.trimmedText
+                case "flag": flag = attr.trimmedText
+                default: break
+                }
+            }
+            if !id.isEmpty { ids.insert(id) }
+            return Check(isReport: isReport, test: try parse(test), testSource: test, id: id, flag: flag,
+                         message: try messageParts(failed))
+        }
+
+        func collectChecks(_ el: XMLElement, into checks: inout [Check], lets: inout [(String, XPathExpr)]) throws {
+            for c in el.children where c.namespace == xsl {
+                switch c.localName {
+                case "choose":
+                    // <xsl:when test="T"/><xsl:otherwise><svrl:failed-assert …/></xsl:otherwise>
+                    guard let when = c.child(xsl, "when"), let test = when.attribute("test"),
+                          let otherwise = c.child(xsl, "otherwise"),
+                          let failed = otherwise.children.first(where: { $0.namespace == svrl }) else { continue }
+                    checks.append(try check(failed, test: test, isReport: false))
+                case "if":
+                    guard let test = c.attribute("test") else { continue }
+                    if let rep = c.children.first(where: { $0.namespace == svrl && $0.localName == "successful-report" }) {
+                        checks.append(try check(rep, test: test, isReport: true))
+                    } else if let rep = c.children.first(where: { $0.namespace == svrl && $0.localName == "failed-assert" }) {
+                        // `<xsl:if test="not(T)"><svrl:failed-assert>` is another way to write an assert
+                        checks.append(try check(rep, test: test, isReport: true))
+                    }
+                case "variable":
+                    if let n = c.attribute("name"), let sel = c.attribute("select") { lets.append((n, try parse(sel))) }
+                default: break
+                }
+            }
+        }
+
+        for top in root.children where top.namespace == xsl {
+            switch top.localName {
+            case "variable", "param":
+                if let n = top.attribute("name"), let sel = top.attribute("select") { globals.append((n, try parse(sel))) }
+            case "function":
+                guard let n = top.attribute("name") else { continue }
+                var params: [String] = []
+                var lets: [(String, XPathExpr)] = []
+                var body: XPathExpr?
+                for c in top.children where c.namespace == xsl {
+                    switch c.localName {
+                    case "param": if let p = c.attribute("name") { params.append(p) }
+                    case "variable": if let v = c.attribute("name"), let s = c.attribute("select") { lets.append((v, try parse(s))) }
+                    case "sequence", "value-of": if let s = c.attribute("select") { body = try parse(s) }
+                    default: break
+                    }
+                }
+                if let body { functions[n] = XPathFunction(parameters: params, lets: lets, body: body) }
+            case "template":
+                guard let match = top.attribute("match") else { continue }
+                let mode = top.attribute("mode") ?? ""
+                if match == "/" && mode.isEmpty {
+                    func findModes(_ e: XMLElement) {
+                        for c in e.children {
+                            if c.namespace == xsl && c.localName == "apply-templates", c.attribute("select") == "/",
+                               let m = c.attribute("mode") { modeOrder.append(m) }
+                            findModes(c)
+                        }
+                    }
+                    findModes(top)
+                    continue
+                }
+                guard mode.hasPrefix("M"), let priority = top.attribute("priority").flatMap(Double.init), priority >= 0 else { continue }
+                var checks: [Check] = []
+                var lets: [(String, XPathExpr)] = []
+                try collectChecks(top, into: &checks, lets: &lets)
+                rulesByMode[mode, default: []].append(Rule(pattern: try parse(match), priority: priority, order: order, lets: lets, checks: checks))
+                order += 1
+            default:
+                break
+            }
+        }
+
+        var patterns: [Pattern] = []
+        for mode in modeOrder {
+            // Highest priority first; equal priorities: the later template wins, as in XSLT 3.0.
+            let rules = (rulesByMode[mode] ?? []).sorted { ($0.priority, $0.order) > ($1.priority, $1.order) }
+            var byName: [Int32: [Int]] = [:]
+            var wildcard: [Int] = []
+            for (i, r) in rules.enumerated() {
+                for key in Schematron.lastStepNames(r.pattern) {
+                    if let key { byName[NameTable.shared.id(key), default: []].append(i) } else { wildcard.append(i) }
+                }
+            }
+            for k in byName.keys { byName[k] = Array(Set(byName[k]!)).sorted() }
+            patterns.append(Pattern(mode: mode, rules: rules, byName: byName, wildcard: Array(Set(wildcard)).sorted()))
+        }
+        self.patterns = patterns
+        self.globals = globals
+        self.functions = functions
+        self.ruleIDs = ids
+    }
+
+    /// The names a pattern's branches end with (nil for a wildcard or kind test).
+    static func lastStepNames(_ p: XPathExpr) -> [QName?] {
+        switch p {
+        case .union(let a, let b): return lastStepNames(a) + lastStepNames(b)
+        case .slash(_, let rhs): return lastStepNames(rhs)
+        case .step(_, .name(let q), _): return [q]
+        default: return [nil]
+        }
+    }
+}
+
+/// One fired check, before it is turned into a user-facing finding.
+public struct SchematronResult: Sendable {
+    public var id: String
+    public var flag: String
+    public var node: Int32
+    public var location: String
+    public var text: String
+}
+
+public struct SchematronError: Error, CustomStringConvertible {
+    public var rule: String
+    public var error: XPathError
+    public var description: String { "rule \(rule): \(error)" }
+}
+
+extension Schematron {
+    /// Runs every pattern over `tree`. A dynamic error in an expression stops the run, as it
+    /// stops the reference XSLT processor.
+    public func run(on tree: XMLTree) throws(SchematronError) -> [SchematronResult] {
+        var ev = XPathEvaluator(tree: tree, functions: functions)
+        for (name, e) in globals {
+            // Globals such as `document-uri(/)` serve SVRL output only; ignore those we cannot compute.
+            if let v = try? ev.evaluate(e, contextNode: 0) { ev.variables[name] = v }
+        }
+        var out: [SchematronResult] = []
+        let count = Int32(tree.nodeCount)
+        for pattern in patterns {
+            var n: Int32 = 1
+            while n < count {
+                let kind = tree.kind(n)
+                if kind == .element || kind == .attribute {
+                    try fire(pattern, node: n, evaluator: &ev, into: &out)
+                }
+                n += 1
+            }
+        }
+        return out
+    }
+
+    private func fire(_ pattern: Pattern, node n: Int32, evaluator ev: inout XPathEvaluator, into out: inout [SchematronResult]) throws(SchematronError) {
+        let named = pattern.byName[ev.tree.nameID(n)] ?? []
+        // Merge both candidate lists in priority order.
+        var i = 0, j = 0
+        while i < named.count || j < pattern.wildcard.count {
+            let idx: Int
+            if j >= pattern.wildcard.count || (i < named.count && named[i] < pattern.wildcard[j]) { idx = named[i]; i += 1 } else {
+                idx = pattern.wildcard[j]; j += 1
+            }
+            let rule = pattern.rules[idx]
+            let matched: Bool
+            do { matched = try ev.matches(pattern: rule.pattern, node: n) } catch {
+                throw SchematronError(rule: "context of \(rule.checks.first?.id ?? pattern.mode)", error: error)
+            }
+            guard matched else { continue }
+            let saved = ev.variables
+            defer { ev.variables = saved }
+            ev.variables["\u{0}current"] = [.node(n)]
+            for (name, e) in rule.lets {
+                do { ev.variables[name] = try ev.evaluate(e, contextNode: n) } catch {
+                    throw SchematronError(rule: rule.checks.first?.id ?? name, error: error)
+                }
+            }
+            for check in rule.checks {
+                let holds: Bool
+                do { holds = try ev.effectiveBoolean(check.test, contextNode: n) } catch {
+                    throw SchematronError(rule: check.id, error: error)
+                }
+                if holds == check.isReport {
+                    var text = ""
+                    for part in check.message {
+                        switch part {
+                        case .text(let s): text += s
+                        case .valueOf(let e):
+                            if let v = try? ev.evaluate(e, contextNode: n) {
+                                text += v.map { ev.stringValue($0) }.joined(separator: " ")
+                            }
+                        }
+                    }
+                    out.append(SchematronResult(id: check.id, flag: check.flag, node: n, location: ev.tree.locationPath(n),
+                                                text: XPathEvaluator.normalizeSpace(text)))
+                }
+            }
+            return // the first matching rule of a pattern is the only one that fires
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import FacteurXML
+import InvoiceFormats
+
+/// What to check. Defaults: XML Schema + EN 16931 rules (+ Factur-X profile rules when BT-24 names a
+/// non-EN 16931 profile); French rules only on request.
+public struct ValidationOptions: Sendable, Equatable {
+    public var schema: Bool
+    public var rules: Bool
+    public var french: Bool
+    public init(schema: Bool = true, rules: Bool = true, french: Bool = false) {
+        self.schema = schema
+        self.rules = rules
+        self.french = french
+    }
+}
+
+/// The verdict on one document.
+public struct ValidationReport: Sendable, Codable, Equatable {
+    public var file: String
+    public var valid: Bool { errors.isEmpty }
+    /// `cii` or `ubl`, nil when the document could not be recognised.
+    public var syntax: String?
+    /// BT-24 (specification identifier), e.g. `urn:cen.eu:en16931:2017`.
+    public var profile: String?
+    public var errors: [Finding]
+    public var warnings: [Finding]
+
+    public init(file: String, syntax: String? = nil, profile: String? = nil, errors: [Finding] = [], warnings: [Finding] = []) {
+        self.file = file
+        self.syntax = syntax
+        self.profile = profile
+        self.errors = errors
+        self.warnings = warnings
+    }
+}
+
+/// Checks invoices: XML well-formedness (safely), XML Schema, the EN 16931 rules of the CEN
+/// artefacts for CII or UBL, and — on request — the French reform rules. Load once, share freely.
+public final class Validator: Sendable {
+    public let limits: XMLParseLimits
+    let artefacts: Artefacts
+
+    public init(limits: XMLParseLimits = .init()) throws {
+        self.limits = limits
+        self.artefacts = try Artefacts.load()
+    }
+
+    public func validate(fileAt url: URL, options: ValidationOptions = .init()) -> ValidationReport {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            return ValidationReport(file: url.path, errors: [Finding(rule: "IO-ERROR", severity: .fatal, location: "/",
+                message: LocalizedText(fr: "Lecture impossible : \(error.localizedDescription)", en: "Cannot read the file: \(error.localizedDescription)"))])
+        }
+        return validate(data, file: url.path, options: options)
+    }
+
+    public func validate(_ data: Data, file: String, options: ValidationOptions = .init()) -> ValidationReport {
+        var report = ValidationReport(file: file)
+        let parsed: (tree: XMLTree, violations: [SchemaViolation]?)
+        do {
+            parsed = try XMLParser.parse(data, limits: limits) { root in
+                guard options.schema, let syntax = InvoiceSyntax(root: root) else { return nil }
+                return artefacts.schema(for: syntax)
+            }
+        } catch {
+            report.errors.append(Finding(rule: "XML-PARSE", severity: .fatal, location: "/", line: error.line,
+                                         message: error.localizedMessage))
+            return report
+        }
+        let tree = parsed.tree
+        let rootName = tree.root.name
+        guard let syntax = InvoiceSyntax(root: rootName) else {
+            let what = rootName.namespace == Namespace.zugferd1
+                ? LocalizedText(fr: "ZUGFeRD 1.0 (CrossIndustryDocument) est antérieur à l'EN 16931 et n'est pas pris en charge",
+                                en: "ZUGFeRD 1.0 (CrossIndustryDocument) predates EN 16931 and is not supported")
+                : LocalizedText(fr: "L'élément racine {\(rootName.namespace)}\(rootName.local) n'est ni une facture CII ni une facture ou un avoir UBL 2.1",
+                                en: "The root element {\(rootName.namespace)}\(rootName.local) is neither a CII invoice nor a UBL 2.1 Invoice/CreditNote")
+            report.errors.append(Finding(rule: "UNSUPPORTED-SYNTAX", severity: .fatal, location: "/", line: tree.root.line, message: what))
+            return report
+        }
+        report.syntax = syntax.family
+        report.profile = specificationIdentifier(tree, syntax)
+
+        for v in parsed.violations ?? [] {
+            let id = syntax == .cii ? "XSD-CII-D16B" : "XSD-UBL-2.1"
+            report.errors.append(Finding(rule: id, severity: .fatal, location: "line \(v.line)", line: v.line,
+                message: LocalizedText(fr: "Non conforme au schéma XML (ligne \(v.line)) : \(v.message)",
+                                       en: "Does not conform to the XML Schema (line \(v.line)): \(v.message)")))
+        }
+
+        guard options.rules else { return report }
+        var rulesets: [Schematron] = []
+        let level = syntax == .cii ? report.profile.flatMap(FacturXProfile.init(specificationIdentifier:)) : nil
+        switch level {
+        case .minimum?, .basicWL?, .extended?:
+            // Not EN 16931 documents (or an extension of it): the CEN rules do not apply as such.
+            if let p = artefacts.profileRules(level!) { rulesets.append(p) }
+        default:
+            rulesets.append(syntax == .cii ? artefacts.ciiRules : artefacts.ublRules)
+            if level == .basic, let p = artefacts.profileRules(.basic) { rulesets.append(p) }
+        }
+        if options.french, level != .minimum, let fr = artefacts.frenchRules(syntax) { rulesets.append(fr) }
+
+        for rules in rulesets {
+            do {
+                for r in try rules.run(on: tree) {
+                    let (term, text) = artefacts.catalogue.message(rule: r.id, officialText: r.text)
+                    let severity: Severity = (r.flag == "warning" || r.flag == "information" || r.flag == "info") ? .warning : .fatal
+                    let f = Finding(rule: r.id, severity: severity, term: term, location: r.location, line: tree.line(r.node), message: text)
+                    if severity == .fatal { report.errors.append(f) } else { report.warnings.append(f) }
+                }
+            } catch {
+                report.errors.append(Finding(rule: "SCHEMATRON-ERROR", severity: .fatal, location: "/",
+                    message: LocalizedText(fr: "Évaluation impossible de la règle \(error.rule) (\(rules.name)) : \(error.error)",
+                                           en: "Rule \(error.rule) (\(rules.name)) could not be evaluated: \(error.error)")))
+            }
+        }
+        return report
+    }
+
+    /// BT-24, read as the reference tools read it.
+    func specificationIdentifier(_ tree: XMLTree, _ syntax: InvoiceSyntax) -> String? {
+        let root = tree.root
+        switch syntax {
+        case .cii:
+            return root.child(Namespace.rsm, "ExchangedDocumentContext")?
+                .child(Namespace.ram, "GuidelineSpecifiedDocumentContextParameter")?
+                .child(Namespace.ram, "ID")?.trimmedText
+        case .ublInvoice, .ublCreditNote:
+            return root.child(Namespace.cbc, "CustomizationID")?.trimmedText
+        }
+    }
+}
+
+extension XMLInputError {
+    var line: Int? {
+        if case .malformed(let line, _) = self { return line }
+        return nil
+    }
+
+    var localizedMessage: LocalizedText {
+        switch self {
+        case .empty:
+            return LocalizedText(fr: "Le document est vide.", en: "The document is empty.")
+        case let .tooLarge(bytes, limit):
+            return LocalizedText(fr: "Le document fait \(bytes) octets ; la limite est de \(limit) octets.",
+                                 en: "The document is \(bytes) bytes long; the limit is \(limit) bytes.")
+        case .doctypeForbidden:
+            return LocalizedText(fr: "Le document déclare un DOCTYPE : refusé (les entités, internes ou externes, ne sont pas admises dans une facture).",
+                                 en: "The document declares a DOCTYPE: refused (internal or external entities are not allowed in an invoice).")
+        case let .malformed(line, message):
+            return LocalizedText(fr: "XML mal formé à la ligne \(line) : \(message)", en: "Malformed XML at line \(line): \(message)")
+        }
+    }
+}
