@@ -33,6 +33,8 @@ let package = Package(
             "InvoiceModel", "InvoiceFormats", "InvoiceValidation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation"], path: "Benchmarks/facteur-bench",
+                          swiftSettings: strict),
         .testTarget(name: "FacteurXMLTests", dependencies: ["FacteurXML"], swiftSettings: strict),
         .testTarget(name: "InvoiceModelTests", dependencies: ["InvoiceModel"], swiftSettings: strict),
         .testTarget(name: "InvoiceFormatsTests", dependencies: ["InvoiceFormats", "InvoiceValidation"], swiftSettings: strict),

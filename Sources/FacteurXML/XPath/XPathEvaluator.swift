@@ -218,6 +218,17 @@ public struct XPathEvaluator {
         case .instanceOf(let a, let type):
             let v = try eval(a, f)
             return [.boolean(instanceOf(v, type))]
+        case .inTokenList(let tokens, let list, let needleExpr):
+            let v = try atomize(try eval(needleExpr, f))
+            guard v.count <= 1 else { throw XPathError(code: "XPTY0004", message: "contains() expects one item") }
+            let needle = v.first.map(stringValue) ?? ""
+            if needle.isEmpty { return [.boolean(true)] }
+            // " X " with X free of spaces is a token lookup; anything else falls back to substring search.
+            if needle.count >= 3, needle.hasPrefix(" "), needle.hasSuffix(" ") {
+                let inner = needle.dropFirst().dropLast()
+                if !inner.contains(" ") { return [.boolean(tokens.contains(String(inner)))] }
+            }
+            return [.boolean(list.utf8.firstRange(of: needle.utf8) != nil)]
         }
     }
 
@@ -298,10 +309,9 @@ public struct XPathEvaluator {
         case .text: return k == .text
         case .comment: return false
         case .anyElement: return axis == .attribute ? k == .attribute : k == .element
-        case .name(let q):
-            guard k == .element || k == .attribute else { return false }
+        case .name(_, let id):
             if axis == .attribute ? k != .attribute : k != .element { return false }
-            return NameTable.shared.name(tree.nameID(n)) == q
+            return tree.nameID(n) == id
         case .namespaceWildcard(let uri):
             guard axis == .attribute ? k == .attribute : k == .element else { return false }
             return NameTable.shared.name(tree.nameID(n)).namespace == uri
@@ -315,8 +325,7 @@ public struct XPathEvaluator {
     private func matcher(_ t: NodeTest, axis: Axis) -> (Int32) -> Bool {
         let tree = self.tree
         switch t {
-        case .name(let q):
-            guard let id = NameTable.shared.existingID(q) else { return { _ in false } }
+        case .name(_, let id):
             let wanted: XMLTree.Kind = axis == .attribute ? .attribute : .element
             return { n in tree.nameID(n) == id && tree.kind(n) == wanted }
         default:

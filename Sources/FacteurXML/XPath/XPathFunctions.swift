@@ -424,7 +424,7 @@ extension XPathEvaluator {
         case "contains":
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            return [.boolean(b.isEmpty || a.contains(b))]
+            return [.boolean(b.isEmpty || a.utf8.firstRange(of: b.utf8) != nil)]
         case "starts-with":
             try arity(2...3); return [.boolean(try str(args[0], f, local).hasPrefix(try str(args[1], f, local)))]
         case "ends-with":

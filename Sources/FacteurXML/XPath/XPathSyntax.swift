@@ -34,6 +34,8 @@ public indirect enum XPathExpr: Sendable {
     case castable(XPathExpr, String, optional: Bool)
     case cast(XPathExpr, String, optional: Bool)
     case instanceOf(XPathExpr, String)
+    /// `contains(' A B C ', concat(' ', X, ' '))`, the artefacts' code-list idiom, as a set lookup.
+    case inTokenList(Set<String>, String, XPathExpr)
 }
 
 public enum CompareOp: Sendable { case eq, ne, lt, le, gt, ge }
@@ -47,7 +49,8 @@ public enum NodeTest: Sendable {
     case anyNode           // node()
     case text              // text()
     case anyElement        // * (principal node kind)
-    case name(QName)       // prefix:local resolved at parse time
+    /// prefix:local resolved at parse time, with the name's interned id
+    case name(QName, Int32)
     case namespaceWildcard(String)   // prefix:*
     case localWildcard(String)       // *:local
     case comment
@@ -443,6 +446,10 @@ public struct XPathParser {
                 while isSymbol(",") { _ = advance(); args.append(try parseExprSingle()) }
             }
             try expect(")")
+            if n == "contains", args.count == 2, case .string(let list) = args[0], list.hasPrefix(" "), list.hasSuffix(" ") {
+                let tokens = Set(list.split(separator: " ").map(String.init))
+                return try withFilterPredicates(.inTokenList(tokens, list, args[1]))
+            }
             return try withFilterPredicates(.function(n, args))
         default:
             return try withPredicates(.step(.child, try parseNodeTest(attribute: false), []))
@@ -474,10 +481,11 @@ public struct XPathParser {
             if let colon = n.firstIndex(of: ":") {
                 let prefix = String(n[..<colon])
                 guard let uri = namespaces[prefix] else { throw error("unknown prefix \(prefix)") }
-                return .name(QName(uri, String(n[n.index(after: colon)...])))
+                let q = QName(uri, String(n[n.index(after: colon)...]))
+                return .name(q, NameTable.shared.id(q))
             }
             // Unprefixed names are in no namespace (XPath 2.0 default element namespace is unset in the artefacts)
-            return .name(QName("", n))
+            return .name(QName("", n), NameTable.shared.id(QName("", n)))
         default:
             throw error("expected a node test")
         }

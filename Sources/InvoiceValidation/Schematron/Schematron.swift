@@ -203,7 +203,7 @@ public struct Schematron: Sendable {
         switch p {
         case .union(let a, let b): return lastStepNames(a) + lastStepNames(b)
         case .slash(_, let rhs): return lastStepNames(rhs)
-        case .step(_, .name(let q), _): return [q]
+        case .step(_, .name(let q, _), _): return [q]
         default: return [nil]
         }
     }

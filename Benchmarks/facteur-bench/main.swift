@@ -1,0 +1,50 @@
+import Foundation
+import InvoiceValidation
+
+// Prints how long validation takes per invoice (XSD + all EN 16931 rules, after warm-up),
+// one line per syntax, in a form scripts/bench-validate.sh puts next to the reference.
+// Usage: facteur-bench validate [--repeat N] FILE...
+
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+var args = Array(CommandLine.arguments.dropFirst())
+guard args.first == "validate" else {
+    FileHandle.standardError.write(Data("usage: facteur-bench validate [--repeat N] FILE...\n".utf8))
+    exit(2)
+}
+args.removeFirst()
+var repeatCount = 200
+if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count, let n = Int(args[i + 1]) {
+    repeatCount = n
+    args.removeSubrange(i...(i + 1))
+}
+
+let t0 = now()
+let validator = try Validator()
+let loadMs = Double(now() - t0) / 1e6
+print(String(format: "load artefacts (XSDs + 2 schematrons): %.1f ms", loadMs))
+
+var bySyntax: [String: [(String, Data)]] = [:]
+for path in args {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    let syntax = validator.validate(data, file: path).syntax ?? "?"
+    bySyntax[syntax, default: []].append((path, data))
+}
+
+for syntax in bySyntax.keys.sorted() {
+    let files = bySyntax[syntax]!
+    for (path, data) in files { _ = validator.validate(data, file: path) } // warm-up
+    var best = Double.infinity
+    var total = 0.0
+    let rounds = 5
+    for _ in 0..<rounds {
+        let start = now()
+        for _ in 0..<max(1, repeatCount / rounds) {
+            for (path, data) in files { _ = validator.validate(data, file: path) }
+        }
+        let per = Double(now() - start) / 1e3 / Double(max(1, repeatCount / rounds) * files.count)
+        best = min(best, per)
+        total += per
+    }
+    print(String(format: "%@: %d files, %.1f µs per invoice (best of %d rounds; mean %.1f µs)", syntax, files.count, best, rounds, total / Double(rounds)))
+}
