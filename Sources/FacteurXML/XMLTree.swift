@@ -477,3 +477,32 @@ public enum XMLParser {
         return XMLTree(nodes: nodes, values: values, namespaceDeclarations: nsDecls)
     }
 }
+
+extension XMLTree {
+    /// A new document whose root element is a copy of element `i` and its descendants —
+    /// used to validate a fragment embedded in a larger file (e.g. the official rule unit tests).
+    public func subtree(_ i: Int32) -> XMLTree {
+        func isInside(_ j: Int32) -> Bool {
+            var p = j
+            while p >= 0 { if p == i { return true }; p = nodes[Int(p)].parent }
+            return false
+        }
+        var end = Int(i) + 1
+        while end < nodes.count && isInside(Int32(end)) { end += 1 }
+        let shift = i - 1
+        func map(_ x: Int32) -> Int32 { x < 0 ? -1 : (x >= i && x < Int32(end) ? x - shift : -1) }
+        var copy: [Node] = [Node(kind: .document, firstChild: 1)]
+        copy.reserveCapacity(end - Int(i) + 1)
+        for k in Int(i)..<end {
+            var n = nodes[k]
+            n.parent = Int32(k) == i ? 0 : map(n.parent)
+            n.firstChild = map(n.firstChild)
+            n.nextSibling = Int32(k) == i ? -1 : map(n.nextSibling)
+            n.firstAttribute = map(n.firstAttribute)
+            copy.append(n)
+        }
+        var decls: [Int32: [String: String]] = [:]
+        for (k, v) in namespaceDeclarations where k >= i && k < Int32(end) { decls[k - shift] = v }
+        return XMLTree(nodes: copy, values: values, namespaceDeclarations: decls)
+    }
+}

@@ -154,3 +154,16 @@ extension XMLInputError {
         }
     }
 }
+
+extension Validator {
+    /// Runs only the EN 16931 rules of `syntax` on an already parsed tree (no XSD): the way the
+    /// official rule unit tests exercise them on document fragments.
+    public func ruleFindings(tree: XMLTree, syntax: InvoiceSyntax) throws -> [Finding] {
+        let rules = syntax == .cii ? artefacts.ciiRules : artefacts.ublRules
+        return try rules.run(on: tree).map { r in
+            let (term, text) = artefacts.catalogue.message(rule: r.id, officialText: r.text)
+            let severity: Severity = (r.flag == "warning" || r.flag == "information") ? .warning : .fatal
+            return Finding(rule: r.id, severity: severity, term: term, location: r.location, line: tree.line(r.node), message: text)
+        }
+    }
+}
