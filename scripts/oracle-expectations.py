@@ -22,6 +22,8 @@ SETS = {
     "en16931.tsv": (["en16931/cii/examples", "en16931/ubl/examples", "en16931/ubl/testfiles"], []),
     "facturx-xml.tsv": (["facturx-samples/akretion/xml"], []),
     "french.tsv": (["facturx-samples/akretion/xml"], ["--fr-ctc"]),
+    # Non-French invoices break the French rules in many ways: a discriminating corpus for them.
+    "french-en16931.tsv": (["en16931/cii/examples", "en16931/ubl/examples", "en16931/ubl/testfiles"], ["--fr-ctc"]),
 }
 
 

@@ -308,7 +308,7 @@ public enum XMLParser {
     /// `inspect` sees libxml2's document before it is freed (used for XSD validation on the same tree).
     public static func parse<T>(
         _ data: Data, limits: XMLParseLimits = .init(),
-        inspect: (xmlDocPtr) -> T
+        inspect: (xmlDocPtr, XMLTree) -> T
     ) throws(XMLInputError) -> (XMLTree, T) {
         _ = initialised
         if data.isEmpty || data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
@@ -339,22 +339,20 @@ public enum XMLParser {
             throw .malformed(line: err.map { Int($0.pointee.line) } ?? 0,
                              message: err.flatMap { $0.pointee.message.map { String(cString: $0) } }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "not well-formed")
         }
-        let extra = inspect(doc)
-        return (build(doc), extra)
+        let tree = build(doc)
+        return (tree, inspect(doc, tree))
     }
 
     public static func parse(_ data: Data, limits: XMLParseLimits = .init()) throws(XMLInputError) -> XMLTree {
-        try parse(data, limits: limits, inspect: { _ in () }).0
+        try parse(data, limits: limits, inspect: { _, _ in () }).0
     }
 
-    /// Parses and, on the same libxml2 tree, validates against the schema `schemaFor` picks from
-    /// the root element's name (nil: no schema check). The tree is parsed once for both.
-    public static func parse(_ data: Data, limits: XMLParseLimits = .init(), schemaFor: (QName) -> XMLSchema?)
-        throws(XMLInputError) -> (tree: XMLTree, violations: [SchemaViolation]?) {
-        try parse(data, limits: limits, inspect: { doc -> [SchemaViolation]? in
-            guard let root = xmlDocGetRootElement(doc) else { return nil }
-            let name = QName(root.pointee.ns.map { string($0.pointee.href) } ?? "", string(root.pointee.name))
-            return schemaFor(name)?.validate(doc)
+    /// Parses once, then validates the same libxml2 tree against the schemas `schemasFor` picks
+    /// after looking at the document (root element, BT-24…). Returns violations per schema key.
+    public static func parse<Key>(_ data: Data, limits: XMLParseLimits = .init(), schemasFor: (XMLTree) -> [(Key, XMLSchema)])
+        throws(XMLInputError) -> (tree: XMLTree, violations: [(Key, [SchemaViolation])]) {
+        try parse(data, limits: limits, inspect: { doc, tree in
+            schemasFor(tree).map { key, schema in (key, schema.validate(doc)) }
         })
     }
 

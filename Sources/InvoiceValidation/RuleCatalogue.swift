@@ -34,18 +34,24 @@ public struct RuleCatalogue: Sendable {
     /// Official texts start with `[ID]-`; drop it, the id is reported on its own.
     static func stripID(_ text: String) -> String {
         guard text.hasPrefix("["), let close = text.firstIndex(of: "]") else { return text }
-        var rest = text[text.index(after: close)...]
-        if rest.hasPrefix("-") { rest = rest.dropFirst() }
-        return rest.trimmingCharacters(in: .whitespaces)
+        let rest = text[text.index(after: close)...].drop(while: { $0 == "-" || $0 == ":" || $0 == " " })
+        return String(rest)
+    }
+
+    /// French rule ids name their term: `BR-FR-10_BT-30`, `BR-FR-CO-10_BT-46-1`.
+    static func term(inRuleID id: String) -> String? {
+        guard let r = id.range(of: #"_(BT|BG)-[0-9]+"#, options: .regularExpression) else { return nil }
+        return String(id[r].dropFirst())
     }
 
     /// The message for a fired rule. Texts computed by the artefact (with values from the
     /// document) are kept in English when they carry more than the catalogue's static text.
     func message(rule: String, officialText: String) -> (term: String?, text: LocalizedText) {
         let english = RuleCatalogue.stripID(officialText)
+        let term = RuleCatalogue.term(inRuleID: rule) ?? RuleCatalogue.term(in: english)
         if let e = entries[rule] {
-            return (e.term ?? RuleCatalogue.term(in: english), LocalizedText(fr: e.french, en: english.isEmpty ? e.english : english))
+            return (e.term ?? term, LocalizedText(fr: e.french, en: english.isEmpty ? e.english : english))
         }
-        return (RuleCatalogue.term(in: english), LocalizedText(fr: english, en: english))
+        return (term, LocalizedText(fr: english, en: english))
     }
 }

@@ -57,11 +57,18 @@ public final class Validator: Sendable {
 
     public func validate(_ data: Data, file: String, options: ValidationOptions = .init()) -> ValidationReport {
         var report = ValidationReport(file: file)
-        let parsed: (tree: XMLTree, violations: [SchemaViolation]?)
+        var notes: [String] = []
+        let parsed: (tree: XMLTree, violations: [(String, [SchemaViolation])])
         do {
-            parsed = try XMLParser.parse(data, limits: limits) { root in
-                guard options.schema, let syntax = InvoiceSyntax(root: root) else { return nil }
-                return artefacts.schema(for: syntax)
+            parsed = try XMLParser.parse(data, limits: limits) { tree -> [(String, XMLSchema)] in
+                guard options.schema, let syntax = InvoiceSyntax(root: tree.root.name) else { return [] }
+                var schemas = [(syntax == .cii ? "XSD-CII-D16B" : "XSD-UBL-2.1", artefacts.schema(for: syntax))]
+                if syntax == .cii, let level = specificationIdentifier(tree, syntax).flatMap(FacturXProfile.init(specificationIdentifier:)) {
+                    if let s = try? artefacts.profileSchema(level) {
+                        schemas.append(("XSD-FACTURX-" + level.rawValue.uppercased(), s))
+                    }
+                }
+                return schemas
             }
         } catch {
             report.errors.append(Finding(rule: "XML-PARSE", severity: .fatal, location: "/", line: error.line,
@@ -82,33 +89,48 @@ public final class Validator: Sendable {
         report.syntax = syntax.family
         report.profile = specificationIdentifier(tree, syntax)
 
-        for v in parsed.violations ?? [] {
-            let id = syntax == .cii ? "XSD-CII-D16B" : "XSD-UBL-2.1"
-            report.errors.append(Finding(rule: id, severity: .fatal, location: "line \(v.line)", line: v.line,
-                message: LocalizedText(fr: "Non conforme au schéma XML (ligne \(v.line)) : \(v.message)",
-                                       en: "Does not conform to the XML Schema (line \(v.line)): \(v.message)")))
+        for (id, violations) in parsed.violations {
+            for v in violations {
+                report.errors.append(Finding(rule: id, severity: .fatal, location: "line \(v.line)", line: v.line,
+                    message: LocalizedText(fr: "Non conforme au schéma XML (ligne \(v.line)) : \(v.message)",
+                                           en: "Does not conform to the XML Schema (line \(v.line)): \(v.message)")))
+            }
         }
 
         guard options.rules else { return report }
-        var rulesets: [Schematron] = []
+        // Which rule sets apply, as the reference validator decides: MINIMUM and BASIC WL are not
+        // EN 16931 invoices and EXTENDED carries its own adapted EN 16931 rules, so for those only
+        // the Factur-X profile schematron runs; BASIC gets both.
+        var rulesets: [() throws -> Schematron] = []
         let level = syntax == .cii ? report.profile.flatMap(FacturXProfile.init(specificationIdentifier:)) : nil
         switch level {
         case .minimum?, .basicWL?, .extended?:
-            // Not EN 16931 documents (or an extension of it): the CEN rules do not apply as such.
-            if let p = artefacts.profileRules(level!) { rulesets.append(p) }
+            rulesets.append { try self.artefacts.profileRules(level!) }
+        case .basic?:
+            rulesets.append { self.artefacts.ciiRules }
+            rulesets.append { try self.artefacts.profileRules(.basic) }
         default:
-            rulesets.append(syntax == .cii ? artefacts.ciiRules : artefacts.ublRules)
-            if level == .basic, let p = artefacts.profileRules(.basic) { rulesets.append(p) }
+            rulesets.append { syntax == .cii ? self.artefacts.ciiRules : self.artefacts.ublRules }
         }
-        if options.french, level != .minimum, let fr = artefacts.frenchRules(syntax) { rulesets.append(fr) }
+        if options.french {
+            if level == .minimum {
+                notes.append("French CTC rules are not applied to Factur-X MINIMUM")
+            } else {
+                rulesets.append { try self.artefacts.frenchRules(syntax) }
+            }
+        }
 
-        for rules in rulesets {
+        for load in rulesets {
+            let rules: Schematron
+            do { rules = try load() } catch {
+                report.errors.append(Finding(rule: "SCHEMATRON-ERROR", severity: .fatal, location: "/",
+                    message: LocalizedText(fr: "Règles indisponibles : \(error)", en: "Rules unavailable: \(error)")))
+                continue
+            }
             do {
                 for r in try rules.run(on: tree) {
-                    let (term, text) = artefacts.catalogue.message(rule: r.id, officialText: r.text)
-                    let severity: Severity = (r.flag == "warning" || r.flag == "information" || r.flag == "info") ? .warning : .fatal
-                    let f = Finding(rule: r.id, severity: severity, term: term, location: r.location, line: tree.line(r.node), message: text)
-                    if severity == .fatal { report.errors.append(f) } else { report.warnings.append(f) }
+                    let f = finding(r, tree)
+                    if f.severity == .fatal { report.errors.append(f) } else { report.warnings.append(f) }
                 }
             } catch {
                 report.errors.append(Finding(rule: "SCHEMATRON-ERROR", severity: .fatal, location: "/",
@@ -116,7 +138,33 @@ public final class Validator: Sendable {
                                            en: "Rule \(error.rule) (\(rules.name)) could not be evaluated: \(error.error)")))
             }
         }
+        _ = notes
         return report
+    }
+
+    /// The business rule id a finding is reported under. Factur-X schematrons use internal ids
+    /// (`FX-SCH-A-000123`) and name the business rule in the text (`[BR-CO-10]-…`).
+    static func ruleID(_ r: SchematronResult) -> String {
+        let official = r.id
+        if official.hasPrefix("BR-") || official.hasPrefix("UBL-") || official.hasPrefix("CII-") { return official }
+        if let range = r.text.range(of: #"\[((BR|UBL|CII|PEPPOL|FX|DE|FR)[A-Z0-9]*(-[A-Z0-9]+)+)\]"#, options: .regularExpression) {
+            return String(r.text[range].dropFirst().dropLast())
+        }
+        if official.isEmpty {
+            return r.text.contains("not used in the given context") ? "FX-NOT-USED" : "UNNAMED-ASSERT"
+        }
+        return official
+    }
+
+    func finding(_ r: SchematronResult, _ tree: XMLTree) -> Finding {
+        let id = Validator.ruleID(r)
+        var (term, text) = artefacts.catalogue.message(rule: id, officialText: r.text)
+        if id != r.id && !r.id.isEmpty {
+            text.en += " (\(r.id))"
+            text.fr += " (\(r.id))"
+        }
+        let severity: Severity = (r.flag == "warning" || r.flag == "information" || r.flag == "info") ? .warning : .fatal
+        return Finding(rule: id, severity: severity, term: term, location: r.location, line: tree.line(r.node), message: text)
     }
 
     /// BT-24, read as the reference tools read it.
@@ -160,10 +208,6 @@ extension Validator {
     /// official rule unit tests exercise them on document fragments.
     public func ruleFindings(tree: XMLTree, syntax: InvoiceSyntax) throws -> [Finding] {
         let rules = syntax == .cii ? artefacts.ciiRules : artefacts.ublRules
-        return try rules.run(on: tree).map { r in
-            let (term, text) = artefacts.catalogue.message(rule: r.id, officialText: r.text)
-            let severity: Severity = (r.flag == "warning" || r.flag == "information") ? .warning : .fatal
-            return Finding(rule: r.id, severity: severity, term: term, location: r.location, line: tree.line(r.node), message: text)
-        }
+        return try rules.run(on: tree).map { finding($0, tree) }
     }
 }

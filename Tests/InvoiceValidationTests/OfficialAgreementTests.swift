@@ -56,6 +56,19 @@ import Testing
         #expect(diffs.isEmpty, "\(diffs.joined(separator: "\n"))")
     }
 
+    @Test func factureXProfileSamplesAgreeWithTheOracle() throws {
+        let (count, diffs) = try compare("facturx-xml.tsv", options: ValidationOptions())
+        #expect(count >= 6)
+        #expect(diffs.isEmpty, "\(diffs.joined(separator: "\n"))")
+    }
+
+    @Test func frenchRulesAgreeWithTheOracle() throws {
+        let (count, diffs) = try compare("french.tsv", options: ValidationOptions(french: true))
+        let (count2, diffs2) = try compare("french-en16931.tsv", options: ValidationOptions(french: true))
+        #expect(count + count2 >= 46)
+        #expect((diffs + diffs2).isEmpty, "\((diffs + diffs2).joined(separator: "\n"))")
+    }
+
     @Test func ruleUnitTestsAgreeWithTheOfficialExpectations() throws {
         try requireOracle()
         let vefa = "http://difi.no/xsd/vefa/validator/1.0"

@@ -69,6 +69,11 @@ public struct XPathEvaluator {
             return try matches(pattern: b, node: n)
         case .root:
             return tree.kind(n) == .document
+        case .filter(let inner, let preds):
+            // XSLT 3.0 pattern `(A | B)[p]`
+            guard try matches(pattern: inner, node: n) else { return false }
+            for p in preds where !(try ebv(try eval(p, Focus(item: .node(n), position: 1, size: 1)))) { return false }
+            return true
         case .step(let axis, let test, let preds):
             // A relative pattern `x` matches any node that some parent could select as a child (or attribute)
             guard stepKindMatches(axis: axis, node: n) && nodeTest(test, n, axis: axis) else { return false }

@@ -49,10 +49,16 @@ public struct Schematron: Sendable {
 
     public init(contentsOf url: URL) throws {
         let data = try Data(contentsOf: url)
-        try self.init(xslt: data, name: url.lastPathComponent)
+        let folder = url.deletingLastPathComponent()
+        try self.init(xslt: data, name: url.lastPathComponent, codeLists: { file in
+            // Only files next to the stylesheet, never a path taken from elsewhere.
+            guard !file.contains("/"), !file.contains("..") else { return nil }
+            return try? Data(contentsOf: folder.appendingPathComponent(file))
+        })
     }
 
-    public init(xslt data: Data, name: String) throws {
+    /// `codeLists` gives the side documents a stylesheet reads with `document('…_codedb.xml')`.
+    public init(xslt data: Data, name: String, codeLists: (String) -> Data? = { _ in nil }) throws {
         self.name = name
         let tree = try XMLParser.parse(data, limits: XMLParseLimits(maxBytes: 64 * 1024 * 1024))
         let root = tree.root
@@ -61,7 +67,35 @@ public struct Schematron: Sendable {
         var ns = tree.namespaceDeclarations[root.index] ?? [:]
         ns["xs"] = ns["xs"] ?? "http://www.w3.org/2001/XMLSchema"
 
-        func parse(_ s: String) throws -> XPathExpr { try XPathParser.parse(s, namespaces: ns) }
+        // Factur-X stylesheets look codes up in a side document:
+        //   document('F_codedb.xml')/codedb/cl[@id=N]/enumeration[@value=$v]
+        // which is the general comparison `$v = ('code1', 'code2', …)` over list N.
+        var codeDBs: [String: [String: [String]]] = [:]
+        func codeList(_ file: String, _ id: String) throws -> [String] {
+            if codeDBs[file] == nil {
+                guard let d = codeLists(file) else { throw SchematronLoadError.missingCodeList(file) }
+                let t = try XMLParser.parse(d, limits: XMLParseLimits(maxBytes: 16 * 1024 * 1024))
+                var lists: [String: [String]] = [:]
+                for cl in t.root.children("", "cl") {
+                    lists[cl.attribute("id") ?? ""] = cl.children("", "enumeration").compactMap { $0.attribute("value") }
+                }
+                codeDBs[file] = lists
+            }
+            return codeDBs[file]?[id] ?? []
+        }
+        let documentLookup = try NSRegularExpression(pattern: #"document\('([^'/]+)'\)/codedb/cl\[@id=([0-9]+)\]/enumeration\[@value=(\$[A-Za-z0-9_.:-]+)\]"#)
+        func parse(_ source: String) throws -> XPathExpr {
+            var s = source
+            let matches = documentLookup.matches(in: s, range: NSRange(s.startIndex..., in: s))
+            for m in matches.reversed() {
+                let ns = s as NSString
+                let file = ns.substring(with: m.range(at: 1)), id = ns.substring(with: m.range(at: 2)), v = ns.substring(with: m.range(at: 3))
+                let codes = try codeList(file, id).map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }
+                let replacement = codes.isEmpty ? "false()" : "(\(v) = (\(codes.joined(separator: ","))))"
+                s = ns.replacingCharacters(in: m.range, with: replacement)
+            }
+            return try XPathParser.parse(s, namespaces: ns)
+        }
 
         // The order of patterns is the order of `apply-templates select="/" mode="…"` in the root template.
         var modeOrder: [String] = []
@@ -77,7 +111,10 @@ public struct Schematron: Sendable {
                 var c = tree.firstChild(e.index)
                 while c >= 0 {
                     switch tree.kind(c) {
-                    case .text: parts.append(.text(tree.stringValue(c)))
+                    case .text:
+                        // Whitespace-only text in a stylesheet is not output (XSLT strips it).
+                        let t = tree.stringValue(c)
+                        if !t.allSatisfy({ $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) { parts.append(.text(t)) }
                     case .element:
                         let ce = XMLElement(tree: tree, index: c)
                         if ce.namespace == xsl && ce.localName == "value-of", let sel = ce.attribute("select") {
@@ -203,8 +240,18 @@ public struct Schematron: Sendable {
         switch p {
         case .union(let a, let b): return lastStepNames(a) + lastStepNames(b)
         case .slash(_, let rhs): return lastStepNames(rhs)
+        case .filter(let inner, _): return lastStepNames(inner)
         case .step(_, .name(let q, _), _): return [q]
         default: return [nil]
+        }
+    }
+}
+
+public enum SchematronLoadError: Error, CustomStringConvertible {
+    case missingCodeList(String)
+    public var description: String {
+        switch self {
+        case .missingCodeList(let f): return "code list \(f) is missing next to the schematron"
         }
     }
 }
