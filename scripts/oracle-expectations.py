@@ -5,7 +5,7 @@ reviewable TSV files under Tests/Fixtures/oracle/ that Facteur's own tests compa
   python3 scripts/oracle-expectations.py            # (re)write the expectation files
   python3 scripts/oracle-expectations.py --check    # regenerate in memory, exit 1 if they differ
 
-Columns: path relative to ../shared/oracle, TAB, `valid` or the sorted failing (fatal) rule
+Columns: path relative to ../shared/oracle (or to the repository for Tests/…), TAB, `valid` or the sorted failing (fatal) rule
 ids, TAB, the sorted warning rule ids (`-` when none).
 """
 import json
@@ -23,6 +23,8 @@ SETS = {
     "facturx-xml.tsv": (["facturx-samples/akretion/xml"], []),
     "french.tsv": (["facturx-samples/akretion/xml"], ["--fr-ctc"]),
     # Non-French invoices break the French rules in many ways: a discriminating corpus for them.
+    # Broken invoices made by scripts/make-mutants.py: where verdicts must agree on failures.
+    "mutants.tsv": (["@Tests/Fixtures/mutants"], []),
     "french-en16931.tsv": (["en16931/cii/examples", "en16931/ubl/examples", "en16931/ubl/testfiles"], ["--fr-ctc"]),
 }
 
@@ -31,7 +33,7 @@ def run_oracle(dirs, extra):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
         cmd = [sys.executable, os.path.join(ORACLE, "validate_cii.py"), "-q", "--json", out, *extra,
-               *[os.path.join(ORACLE, d) for d in dirs]]
+               *[os.path.join(ROOT, d[1:]) if d.startswith("@") else os.path.join(ORACLE, d) for d in dirs]]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode not in (0, 1):
             sys.stderr.write(proc.stdout + proc.stderr)
@@ -43,7 +45,9 @@ def run_oracle(dirs, extra):
 def render(results, name):
     lines = [f"# {name}: verdicts of ../shared/oracle/validate_cii.py, written by scripts/oracle-expectations.py"]
     for r in sorted(results, key=lambda r: r["path"]):
-        rel = os.path.relpath(os.path.abspath(r["path"]), ORACLE)
+        full = os.path.abspath(r["path"])
+        # Files of this repository are named from its root, the oracle's from ../shared/oracle.
+        rel = os.path.relpath(full, ROOT) if full.startswith(ROOT + os.sep) else os.path.relpath(full, ORACLE)
         errors = sorted(set(e.split(" ")[0] for e in r["errors"]))
         warnings = sorted(set(r["warnings"]))
         lines.append(f"{rel}\t{','.join(errors) if errors else 'valid'}\t{','.join(warnings) if warnings else '-'}")
