@@ -1,5 +1,6 @@
 import FacteurXML
 import Foundation
+import Synchronization
 
 /// A set of validation rules read from an official schematron artefact (the ISO skeleton's
 /// compiled XSLT, as CEN/TC 434 and FNFE-MPE publish them) and evaluated natively: the XSLT is
@@ -33,15 +34,34 @@ public struct Schematron: Sendable {
     /// rules, and the first (highest-priority) rule whose context matches fires.
     struct Pattern: Sendable {
         var mode: String
+        /// Sorted by descending priority.
         var rules: [Rule]
-        /// Rule indices by the interned name their context's last step requires; `-1` holds rules
-        /// whose last step is a wildcard. Both lists are sorted by descending priority.
-        var byName: [Int32: [Int]]
-        var wildcard: [Int]
+        /// Per rule, what a node's name must be for any branch of its context to match.
+        var filters: [[NameFilter]]
+    }
+
+    /// A necessary condition on a node's name for a context pattern branch to match, read from
+    /// its last step: lets each node be offered only to the rules that can possibly fire on it.
+    struct NameFilter: Sendable {
+        enum Test: Sendable { case exact(Int32), namespace(String), any }
+        var test: Test
+        var attribute: Bool
+        var suffixes: [String]
+
+        func accepts(_ q: QName, id: Int32, attribute isAttribute: Bool) -> Bool {
+            guard isAttribute == attribute else { return false }
+            switch test {
+            case .exact(let want): if want != id { return false }
+            case .namespace(let ns): if q.namespace != ns { return false }
+            case .any: break
+            }
+            return suffixes.allSatisfy { q.local.hasSuffix($0) }
+        }
     }
 
     public let name: String
     let patterns: [Pattern]
+    let candidates = CandidateCache()
     let globals: [(String, XPathExpr)]
     let functions: [String: XPathFunction]
     /// Every rule id the artefact can report, for coverage checks and the message catalogue.
@@ -219,15 +239,7 @@ public struct Schematron: Sendable {
         for mode in modeOrder {
             // Highest priority first; equal priorities: the later template wins, as in XSLT 3.0.
             let rules = (rulesByMode[mode] ?? []).sorted { ($0.priority, $0.order) > ($1.priority, $1.order) }
-            var byName: [Int32: [Int]] = [:]
-            var wildcard: [Int] = []
-            for (i, r) in rules.enumerated() {
-                for key in Schematron.lastStepNames(r.pattern) {
-                    if let key { byName[NameTable.shared.id(key), default: []].append(i) } else { wildcard.append(i) }
-                }
-            }
-            for k in byName.keys { byName[k] = Array(Set(byName[k]!)).sorted() }
-            patterns.append(Pattern(mode: mode, rules: rules, byName: byName, wildcard: Array(Set(wildcard)).sorted()))
+            patterns.append(Pattern(mode: mode, rules: rules, filters: rules.map { Schematron.nameFilters($0.pattern, predicates: []) }))
         }
         self.patterns = patterns
         self.globals = globals
@@ -235,15 +247,40 @@ public struct Schematron: Sendable {
         self.ruleIDs = ids
     }
 
-    /// The names a pattern's branches end with (nil for a wildcard or kind test).
-    static func lastStepNames(_ p: XPathExpr) -> [QName?] {
+    static func nameFilters(_ p: XPathExpr, predicates: [XPathExpr]) -> [NameFilter] {
         switch p {
-        case .union(let a, let b): return lastStepNames(a) + lastStepNames(b)
-        case .slash(_, let rhs): return lastStepNames(rhs)
-        case .filter(let inner, _): return lastStepNames(inner)
-        case .step(_, .name(let q, _), _): return [q]
-        default: return [nil]
+        case .union(let a, let b): return nameFilters(a, predicates: predicates) + nameFilters(b, predicates: predicates)
+        case .slash(_, let rhs): return nameFilters(rhs, predicates: predicates)
+        case .filter(let inner, let preds): return nameFilters(inner, predicates: predicates + preds)
+        case .step(let axis, let test, let preds):
+            var suffixes: [String] = []
+            func collect(_ e: XPathExpr) {
+                switch e {
+                case .and(let a, let b): collect(a); collect(b)
+                case .function("ends-with", let args) where args.count == 2:
+                    if case .function("name", let inner) = args[0], inner.isEmpty, case .string(let s) = args[1], !s.contains(":") {
+                        suffixes.append(s)
+                    }
+                default: break
+                }
+            }
+            (preds + predicates).forEach(collect)
+            let t: NameFilter.Test
+            switch test {
+            case .name(_, let id): t = .exact(id)
+            case .namespaceWildcard(let ns): t = .namespace(ns)
+            default: t = .any
+            }
+            return [NameFilter(test: t, attribute: axis == .attribute, suffixes: suffixes)]
+        default:
+            return [NameFilter(test: .any, attribute: false, suffixes: []), NameFilter(test: .any, attribute: true, suffixes: [])]
         }
+    }
+
+    /// Rule indices (in priority order) worth offering a node of this name, per pattern; shared
+    /// between runs because documents reuse the same few hundred names.
+    final class CandidateCache: Sendable {
+        let map = Mutex<[Int64: [Int]]>([:])
     }
 }
 
@@ -282,28 +319,35 @@ extension Schematron {
         }
         var out: [SchematronResult] = []
         let count = Int32(tree.nodeCount)
-        for pattern in patterns {
+        var known = candidates.map.withLock { $0 }
+        var learned = false
+        for (p, pattern) in patterns.enumerated() {
             var n: Int32 = 1
             while n < count {
                 let kind = tree.kind(n)
                 if kind == .element || kind == .attribute {
-                    try fire(pattern, node: n, evaluator: &ev, into: &out)
+                    let id = tree.nameID(n)
+                    let key = Int64(p) << 33 | (kind == .attribute ? 1 << 32 : 0) | Int64(UInt32(bitPattern: id))
+                    let list: [Int]
+                    if let l = known[key] { list = l } else {
+                        let q = NameTable.shared.name(id)
+                        list = pattern.filters.indices.filter { i in
+                            pattern.filters[i].contains { $0.accepts(q, id: id, attribute: kind == .attribute) }
+                        }
+                        known[key] = list
+                        learned = true
+                    }
+                    if !list.isEmpty { try fire(pattern, candidates: list, node: n, evaluator: &ev, into: &out) }
                 }
                 n += 1
             }
         }
+        if learned { candidates.map.withLock { $0.merge(known) { a, _ in a } } }
         return out
     }
 
-    private func fire(_ pattern: Pattern, node n: Int32, evaluator ev: inout XPathEvaluator, into out: inout [SchematronResult]) throws(SchematronError) {
-        let named = pattern.byName[ev.tree.nameID(n)] ?? []
-        // Merge both candidate lists in priority order.
-        var i = 0, j = 0
-        while i < named.count || j < pattern.wildcard.count {
-            let idx: Int
-            if j >= pattern.wildcard.count || (i < named.count && named[i] < pattern.wildcard[j]) { idx = named[i]; i += 1 } else {
-                idx = pattern.wildcard[j]; j += 1
-            }
+    private func fire(_ pattern: Pattern, candidates: [Int], node n: Int32, evaluator ev: inout XPathEvaluator, into out: inout [SchematronResult]) throws(SchematronError) {
+        for idx in candidates {
             let rule = pattern.rules[idx]
             let matched: Bool
             do { matched = try ev.matches(pattern: rule.pattern, node: n) } catch {
