@@ -138,6 +138,9 @@ public final class Validator: Sendable {
                                            en: "Rule \(error.rule) (\(rules.name)) could not be evaluated: \(error.error)")))
             }
         }
+        if options.french {
+            report.warnings += FrenchIdentifierRules.check(tree, syntax: syntax)
+        }
         _ = notes
         return report
     }
