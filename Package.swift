@@ -33,7 +33,7 @@ let package = Package(
             "InvoiceModel", "InvoiceFormats", "InvoiceValidation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
-        .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation"], path: "Benchmarks/facteur-bench",
+        .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation", "FacteurXML"], path: "Benchmarks/facteur-bench",
                           swiftSettings: strict),
         .testTarget(name: "FacteurXMLTests", dependencies: ["FacteurXML"], swiftSettings: strict),
         .testTarget(name: "InvoiceModelTests", dependencies: ["InvoiceModel"], swiftSettings: strict),

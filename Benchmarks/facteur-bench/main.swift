@@ -1,5 +1,6 @@
 import Foundation
 import InvoiceValidation
+import FacteurXML
 
 // Prints how long validation takes per invoice (XSD + all EN 16931 rules, after warm-up),
 // one line per syntax, in a form scripts/bench-validate.sh puts next to the reference.
@@ -47,4 +48,29 @@ for syntax in bySyntax.keys.sorted() {
         total += per
     }
     print(String(format: "%@: %d files, %.1f µs per invoice (best of %d rounds; mean %.1f µs)", syntax, files.count, best, rounds, total / Double(rounds)))
+    // Where the time goes: parsing alone, parsing + XML Schema, everything.
+    func measure(_ options: ValidationOptions) -> Double {
+        let start = now()
+        let n = max(1, repeatCount / 5)
+        for _ in 0..<n { for (path, data) in files { _ = validator.validate(data, file: path, options: options) } }
+        return Double(now() - start) / 1e3 / Double(n * files.count)
+    }
+    let parseOnly = measure(ValidationOptions(schema: false, rules: false))
+    let withSchema = measure(ValidationOptions(schema: true, rules: false))
+    print(String(format: "    of which parsing %.1f µs, XML Schema %.1f µs, rules %.1f µs", parseOnly, withSchema - parseOnly, best - withSchema))
+}
+
+// EXPR='xpath' [CTX='xpath'] facteur-bench validate FILE: time one expression (for profiling rules).
+if let expr = ProcessInfo.processInfo.environment["EXPR"] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: args[0]))
+    let tree = try XMLParser.parse(data)
+    let ns = ["rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100", "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100", "xs": "http://www.w3.org/2001/XMLSchema"]
+    let ctxExpr = try XPathParser.parse(ProcessInfo.processInfo.environment["CTX"] ?? "/", namespaces: ns)
+    var ev = XPathEvaluator(tree: tree)
+    guard case .node(let ctx)? = try ev.evaluate(ctxExpr, contextNode: 0).first else { fatalError("no context") }
+    let e = try XPathParser.parse(expr, namespaces: ns)
+    let start = now()
+    var r: XPathSequence = []
+    for _ in 0..<10000 { r = try ev.evaluate(e, contextNode: ctx) }
+    print(String(format: "%.2f µs per evaluation", Double(now() - start) / 1e3 / 10000), r.map { ev.stringValue($0) }.prefix(3))
 }

@@ -94,11 +94,23 @@ public final class XMLTree: Sendable {
     /// Namespace declarations (prefix → URI) by element, kept for stylesheets whose XPath needs them.
     public let namespaceDeclarations: [Int32: [String: String]]
 
+    /// For each node, the index just past its subtree (nodes are stored in document order).
+    let subtreeEnds: [Int32]
+
     init(nodes: [Node], values: [String], namespaceDeclarations: [Int32: [String: String]]) {
         self.nodes = nodes
         self.values = values
         self.namespaceDeclarations = namespaceDeclarations
+        var ends = [Int32](repeating: Int32(nodes.count), count: nodes.count)
+        for i in 1..<max(1, nodes.count) {
+            let n = nodes[i]
+            if n.kind == .attribute || n.kind == .text { ends[i] = Int32(i + 1); continue }
+            ends[i] = n.nextSibling >= 0 ? n.nextSibling : ends[Int(n.parent)]
+        }
+        self.subtreeEnds = ends
     }
+
+    public func subtreeEnd(_ i: Int32) -> Int32 { subtreeEnds[Int(i)] }
 
     public var nodeCount: Int { nodes.count }
     public var document: XMLNodeRef { XMLNodeRef(tree: self, index: 0) }

@@ -7,14 +7,95 @@ public enum XPathItem: Sendable {
     case string(String)
     case untyped(String)
     case integer(Int)
-    case decimal(Decimal)
+    case decimal(XPathDecimal)
     case double(Double)
     case boolean(Bool)
     /// xs:date as days since 0001-01-01 (no time zone: invoices carry none).
     case date(Int)
 }
 
-public typealias XPathSequence = [XPathItem]
+/// An XPath sequence. Most expressions yield zero or one item: those are held inline, without
+/// allocating an array — evaluation allocates far less.
+public struct XPathSequence: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
+    enum Storage: Sendable {
+        case empty
+        case one(XPathItem)
+        case many([XPathItem])
+    }
+
+    var storage: Storage
+
+    public init() { storage = .empty }
+    public init(_ item: XPathItem) { storage = .one(item) }
+    public init(arrayLiteral elements: XPathItem...) { self.init(elements) }
+    public init(_ items: [XPathItem]) {
+        switch items.count {
+        case 0: storage = .empty
+        case 1: storage = .one(items[0])
+        default: storage = .many(items)
+        }
+    }
+    public init<S: Sequence>(_ items: S) where S.Element == XPathItem { self.init(Array(items)) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        switch storage {
+        case .empty: return 0
+        case .one: return 1
+        case .many(let a): return a.count
+        }
+    }
+
+    public subscript(i: Int) -> XPathItem {
+        switch storage {
+        case .one(let x): precondition(i == 0); return x
+        case .many(let a): return a[i]
+        case .empty: preconditionFailure("index out of range")
+        }
+    }
+
+    public var array: [XPathItem] {
+        switch storage {
+        case .empty: return []
+        case .one(let x): return [x]
+        case .many(let a): return a
+        }
+    }
+
+    public mutating func append(_ x: XPathItem) {
+        switch storage {
+        case .empty: storage = .one(x)
+        case .one(let y): storage = .many([y, x])
+        case .many(var a):
+            storage = .empty
+            a.append(x)
+            storage = .many(a)
+        }
+    }
+
+    public mutating func append(contentsOf other: XPathSequence) {
+        switch (storage, other.storage) {
+        case (_, .empty): return
+        case (.empty, _): self = other
+        case (.many(var a), _):
+            storage = .empty
+            a.append(contentsOf: other.array)
+            storage = .many(a)
+        default:
+            storage = .many(array + other.array)
+        }
+    }
+
+    public mutating func reserveCapacity(_ n: Int) {}
+
+    public static func + (a: XPathSequence, b: XPathSequence) -> XPathSequence {
+        var r = a
+        r.append(contentsOf: b)
+        return r
+    }
+
+    public static func += (a: inout XPathSequence, b: XPathSequence) { a.append(contentsOf: b) }
+}
 
 public struct XPathError: Error, CustomStringConvertible, Sendable {
     public var code: String
@@ -41,6 +122,25 @@ public struct XPathEvaluator {
     public var variables: [String: XPathSequence] = [:]
     public let functions: [String: XPathFunction]
     var depth = 0
+    /// Elements by name, built on the first `//name`: descendant lookups become binary searches.
+    final class NameIndex {
+        var byName: [Int32: [Int32]]? = nil
+    }
+    let nameIndex = NameIndex()
+
+    func elements(named id: Int32) -> [Int32] {
+        if nameIndex.byName == nil {
+            var map: [Int32: [Int32]] = [:]
+            var i: Int32 = 1
+            let count = Int32(tree.nodeCount)
+            while i < count {
+                if tree.kind(i) == .element { map[tree.nameID(i), default: []].append(i) }
+                i += 1
+            }
+            nameIndex.byName = map
+        }
+        return nameIndex.byName![id] ?? []
+    }
 
     public init(tree: XMLTree, functions: [String: XPathFunction] = [:]) {
         self.tree = tree
@@ -175,15 +275,15 @@ public struct XPathEvaluator {
         case .range(let a, let b):
             let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
             guard let lo = l.first.flatMap(numericValue), let hi = r.first.flatMap(numericValue), lo <= hi else { return [] }
-            return (Int(lo)...Int(hi)).map { .integer($0) }
+            return XPathSequence((Int(lo)...Int(hi)).map { XPathItem.integer($0) })
         case .union(let a, let b):
             return try nodeSet(try eval(a, f) + eval(b, f))
         case .intersect(let a, let b):
             let r = Set(try nodes(try eval(b, f)))
-            return try nodes(try eval(a, f)).filter { r.contains($0) }.sorted().map { .node($0) }
+            return XPathSequence(try nodes(try eval(a, f)).filter { r.contains($0) }.sorted().map { XPathItem.node($0) })
         case .except(let a, let b):
             let r = Set(try nodes(try eval(b, f)))
-            return Array(Set(try nodes(try eval(a, f)).filter { !r.contains($0) })).sorted().map { .node($0) }
+            return XPathSequence(Array(Set(try nodes(try eval(a, f)).filter { !r.contains($0) })).sorted().map { XPathItem.node($0) })
         case .root:
             guard case .node = f.item else { throw XPathError(code: "XPDY0050", message: "no context node for /") }
             return [.node(0)]
@@ -193,13 +293,16 @@ public struct XPathEvaluator {
             guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
             var result = axisNodes(axis, test, from: n)
             for p in preds { result = try applyPredicate(p, to: result, reverse: isReverse(axis)) }
-            return result.map { .node($0) }
+            if result.count == 1 { return XPathSequence(.node(result[0])) }
+            return XPathSequence(result.map { XPathItem.node($0) })
         case .filter(let primary, let preds):
             var items = try eval(primary, f)
             for p in preds { items = try filterItems(p, items) }
             return items
+        case .builtin(let b, let args):
+            return try call(b, args, f)
         case .function(let name, let args):
-            return try call(name, args, f)
+            return try callNamed(name, args, f)
         case .quantified(let every, let bindings, let body):
             return [.boolean(try quantify(every: every, bindings[...], body, f))]
         case .forExpr(let bindings, let body):
@@ -246,6 +349,30 @@ public struct XPathEvaluator {
         }
         let left = try eval(lhs, f)
         if left.isEmpty { return [] }
+        // Fast path: a location step after nodes, collected as indices without boxing each result.
+        if case .step(let axis, let test, let preds) = rhs {
+            var collected: [Int32] = []
+            for item in left {
+                guard case .node(let n) = item else { throw XPathError(code: "XPTY0019", message: "left side of / is not a node") }
+                var r = axisNodes(axis, test, from: n)
+                for p in preds { r = try applyPredicate(p, to: r, reverse: isReverse(axis)) }
+                collected += r
+            }
+            if left.count > 1 {
+                var ordered = true
+                var i = 1
+                while i < collected.count { if collected[i - 1] >= collected[i] { ordered = false; break }; i += 1 }
+                if !ordered {
+                    collected.sort()
+                    var dedup: [Int32] = []
+                    dedup.reserveCapacity(collected.count)
+                    for n in collected where dedup.last != n { dedup.append(n) }
+                    collected = dedup
+                }
+            }
+            if collected.count == 1 { return XPathSequence(.node(collected[0])) }
+            return XPathSequence(collected.map { XPathItem.node($0) })
+        }
         var out: XPathSequence = []
         var sawNode = false, sawAtomic = false
         let size = left.count
@@ -263,11 +390,11 @@ public struct XPathEvaluator {
     private func mayBePositional(_ p: XPathExpr) -> Bool {
         switch p {
         case .integer, .decimal, .double: return true
-        case .function(let n, _) where n == "position" || n == "last": return true
+        case .builtin(.position, _), .builtin(.last, _): return true
         case .generalCompare(_, let a, let b), .valueCompare(_, let a, let b), .and(let a, let b), .or(let a, let b),
              .arithmetic(_, let a, let b):
             return mayBePositional(a) || mayBePositional(b)
-        case .function(_, let args): return args.contains(where: mayBePositional)
+        case .builtin(_, let args), .function(_, let args): return args.contains(where: mayBePositional)
         case .variable: return true // a variable may hold a number
         default: return false
         }
@@ -326,20 +453,15 @@ public struct XPathEvaluator {
         }
     }
 
-    /// Name tests compare interned ids: resolve the test's name once per call.
-    private func matcher(_ t: NodeTest, axis: Axis) -> (Int32) -> Bool {
-        let tree = self.tree
-        switch t {
-        case .name(_, let id):
-            let wanted: XMLTree.Kind = axis == .attribute ? .attribute : .element
-            return { n in tree.nameID(n) == id && tree.kind(n) == wanted }
-        default:
-            return { n in self.nodeTest(t, n, axis: axis) }
-        }
-    }
-
     func axisNodes(_ axis: Axis, _ test: NodeTest, from n: Int32) -> [Int32] {
-        let ok = matcher(test, axis: axis)
+        var wantedName: Int32 = -2
+        if case .name(_, let id) = test { wantedName = id }
+        let wantedKind: XMLTree.Kind = axis == .attribute ? .attribute : .element
+        let tree = self.tree
+        func ok(_ c: Int32) -> Bool {
+            if wantedName != -2 { return tree.nameID(c) == wantedName && tree.kind(c) == wantedKind }
+            return nodeTest(test, c, axis: axis)
+        }
         var out: [Int32] = []
         switch axis {
         case .child:
@@ -361,6 +483,17 @@ public struct XPathEvaluator {
             while a >= 0 { if ok(a) { chain.append(a) }; a = tree.parent(a) }
             out = chain.reversed()
         case .descendant, .descendantOrSelf:
+            if case .name(_, let id) = test, axis == .descendant || tree.kind(n) != .element || tree.nameID(n) != id {
+                guard tree.kind(n) == .element || tree.kind(n) == .document else { return [] }
+                let all = elements(named: id)
+                let end = tree.subtreeEnd(n)
+                // first index > n
+                var lo = 0, hi = all.count
+                while lo < hi { let mid = (lo + hi) / 2; if all[mid] <= n { lo = mid + 1 } else { hi = mid } }
+                var k = lo
+                while k < all.count && all[k] < end { out.append(all[k]); k += 1 }
+                return out
+            }
             if axis == .descendantOrSelf && ok(n) { out.append(n) }
             guard tree.kind(n) == .element || tree.kind(n) == .document else { return out }
             collectDescendants(n, ok, &out)
@@ -433,10 +566,11 @@ public struct XPathEvaluator {
         var needs = false
         for x in s { if case .node = x { needs = true; break } }
         if !needs { return s }
-        return s.map { x in
+        if case .one(.node(let n)) = s.storage { return XPathSequence(.untyped(tree.stringValue(n))) }
+        return XPathSequence(s.map { x -> XPathItem in
             if case .node(let n) = x { return .untyped(tree.stringValue(n)) }
             return x
-        }
+        })
     }
 
     public func stringValue(_ x: XPathItem) -> String {
@@ -444,20 +578,11 @@ public struct XPathEvaluator {
         case .node(let n): return tree.stringValue(n)
         case .string(let s), .untyped(let s): return s
         case .integer(let v): return String(v)
-        case .decimal(let d): return XPathEvaluator.canonicalDecimal(d)
+        case .decimal(let d): return d.description
         case .double(let d): return XPathEvaluator.canonicalDouble(d)
         case .boolean(let b): return b ? "true" : "false"
         case .date(let days): return XPathEvaluator.formatDate(days)
         }
-    }
-
-    static func canonicalDecimal(_ d: Decimal) -> String {
-        var s = NSDecimalNumber(decimal: d).stringValue
-        if s.contains("."), !s.contains("e") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-        }
-        return s
     }
 
     static func canonicalDouble(_ d: Double) -> String {
@@ -487,7 +612,7 @@ public struct XPathEvaluator {
     func numericValue(_ x: XPathItem) -> Double? {
         switch x {
         case .integer(let v): return Double(v)
-        case .decimal(let d): return NSDecimalNumber(decimal: d).doubleValue
+        case .decimal(let d): return d.doubleValue
         case .double(let d): return d
         default: return nil
         }

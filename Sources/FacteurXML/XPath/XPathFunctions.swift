@@ -79,9 +79,9 @@ extension XPathEvaluator {
         }
     }
 
-    func decimalValue(_ x: XPathItem) -> Decimal? {
+    func decimalValue(_ x: XPathItem) -> XPathDecimal? {
         switch x {
-        case .integer(let v): return Decimal(v)
+        case .integer(let v): return XPathDecimal(v)
         case .decimal(let d): return d
         default: return nil
         }
@@ -101,7 +101,7 @@ extension XPathEvaluator {
             case .mul: return .integer(x &* y)
             case .div:
                 guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .decimal(Decimal(x) / Decimal(y))
+                return .decimal(try XPathDecimal.divide(XPathDecimal(x), XPathDecimal(y)))
             case .idiv:
                 guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
                 return .integer(x / y)
@@ -128,72 +128,61 @@ extension XPathEvaluator {
                 throw XPathError(code: "XPTY0004", message: "arithmetic on non-numeric values")
             }
             switch op {
-            case .add: return .decimal(x + y)
-            case .sub: return .decimal(x - y)
-            case .mul: return .decimal(x * y)
-            case .div:
-                guard !y.isZero else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .decimal(x / y)
-            case .idiv:
-                guard !y.isZero else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .integer(NSDecimalNumber(decimal: XPathEvaluator.truncate(x / y)).intValue)
-            case .mod:
-                guard !y.isZero else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .decimal(x - XPathEvaluator.truncate(x / y) * y)
+            case .add: return .decimal(try XPathDecimal.add(x, y))
+            case .sub: return .decimal(try XPathDecimal.subtract(x, y))
+            case .mul: return .decimal(try XPathDecimal.multiply(x, y))
+            case .div: return .decimal(try XPathDecimal.divide(x, y))
+            case .idiv: return .integer(try XPathDecimal.integerDivide(x, y))
+            case .mod: return .decimal(try XPathDecimal.modulo(x, y))
             }
         }
     }
 
-    static func truncate(_ d: Decimal) -> Decimal {
-        var v = d, r = Decimal()
-        NSDecimalRound(&r, &v, 0, d < 0 ? .up : .down)
-        return r
-    }
-
-    static func floorDecimal(_ d: Decimal) -> Decimal {
-        var v = d, r = Decimal()
-        NSDecimalRound(&r, &v, 0, .down)
-        return r
-    }
-
     // MARK: Casting
 
+    /// XML whitespace trimmed, without Foundation (this runs for every number read).
+    static func xmlTrim(_ s: String) -> Substring {
+        let u = s.utf8
+        var a = u.startIndex, b = u.endIndex
+        func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        while a < b, ws(u[a]) { a = u.index(after: a) }
+        while b > a, ws(u[u.index(before: b)]) { b = u.index(before: b) }
+        return s[a..<b]
+    }
+
     static func parseDouble(_ raw: String) throws(XPathError) -> Double {
-        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let s = xmlTrim(raw)
         switch s {
         case "INF", "+INF": return .infinity
         case "-INF": return -.infinity
         case "NaN": return .nan
         default: break
         }
-        // XSD lexical space only: no hex, no "inf"/"nan" spellings Swift would accept.
-        var sawDigit = false
-        for (i, c) in s.unicodeScalars.enumerated() {
+        // XSD lexical space only: digits, one dot, an exponent — no hex, no "inf"/"nan" spellings.
+        var sawDigit = false, sawDot = false, sawExp = false
+        var prev: UInt8 = 0
+        for c in s.utf8 {
             switch c {
-            case "0"..."9": sawDigit = true
-            case "+", "-", ".", "e", "E": if (c == "+" || c == "-") && i > 0 {
-                let prev = s.unicodeScalars[s.unicodeScalars.index(s.unicodeScalars.startIndex, offsetBy: i - 1)]
-                if prev != "e" && prev != "E" { throw XPathError(code: "FORG0001", message: "'\(raw)' is not a number") }
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
+            case UInt8(ascii: "."): if sawDot || sawExp { throw notANumber(raw) }; sawDot = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): if sawExp || !sawDigit { throw notANumber(raw) }; sawExp = true
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                if !(prev == 0 || prev == UInt8(ascii: "e") || prev == UInt8(ascii: "E")) { throw notANumber(raw) }
+            default: throw notANumber(raw)
             }
-            default: throw XPathError(code: "FORG0001", message: "'\(raw)' is not a number")
-            }
+            prev = c
         }
-        guard sawDigit, let d = Double(s) else { throw XPathError(code: "FORG0001", message: "'\(raw)' is not a number") }
+        guard sawDigit, let d = Double(s) else { throw notANumber(raw) }
         return d
     }
 
-    static func parseDecimal(_ raw: String) throws(XPathError) -> Decimal {
-        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        var digits = 0, dots = 0
-        for (i, c) in s.unicodeScalars.enumerated() {
-            switch c {
-            case "0"..."9": digits += 1
-            case ".": dots += 1
-            case "+", "-": if i != 0 { throw XPathError(code: "FORG0001", message: "'\(raw)' is not a decimal") }
-            default: throw XPathError(code: "FORG0001", message: "'\(raw)' is not a decimal")
-            }
-        }
-        guard digits > 0, dots <= 1, let d = Decimal(string: s.hasPrefix("+") ? String(s.dropFirst()) : s, locale: posix) else {
+    private static func notANumber(_ raw: String) -> XPathError {
+        XPathError(code: "FORG0001", message: "'\(raw)' is not a number")
+    }
+
+    /// xs:decimal's lexical form: optional sign, digits, optional fraction; no exponent.
+    static func parseDecimal(_ raw: String) throws(XPathError) -> XPathDecimal {
+        guard let d = XPathDecimal(lexical: xmlTrim(raw)) else {
             throw XPathError(code: "FORG0001", message: "'\(raw)' is not a decimal")
         }
         return d
@@ -209,11 +198,12 @@ extension XPathEvaluator {
         case "decimal":
             switch x {
             case .decimal: return x
-            case .integer(let v): return .decimal(Decimal(v))
+            case .integer(let v): return .decimal(XPathDecimal(v))
             case .double(let d):
                 guard d.isFinite else { throw XPathError(code: "FOCA0002", message: "cannot cast \(d) to xs:decimal") }
-                return .decimal(Decimal(string: "\(d)", locale: XPathEvaluator.posix) ?? Decimal(d))
-            case .boolean(let b): return .decimal(b ? 1 : 0)
+                guard let v = XPathDecimal(d) else { throw XPathError(code: "FOCA0001", message: "\(d) is out of xs:decimal's range") }
+                return .decimal(v)
+            case .boolean(let b): return .decimal(XPathDecimal(b ? 1 : 0))
             case .string(let s), .untyped(let s): return .decimal(try XPathEvaluator.parseDecimal(s))
             case .node(let n): return .decimal(try XPathEvaluator.parseDecimal(tree.stringValue(n)))
             case .date: throw XPathError(code: "XPTY0004", message: "cannot cast a date to xs:decimal")
@@ -230,7 +220,7 @@ extension XPathEvaluator {
         case "integer", "int", "long", "nonNegativeInteger", "positiveInteger":
             switch x {
             case .integer: return x
-            case .decimal(let d): return .integer(NSDecimalNumber(decimal: XPathEvaluator.truncate(d)).intValue)
+            case .decimal(let d): return .integer(d.intValue)
             case .double(let d):
                 guard d.isFinite else { throw XPathError(code: "FOCA0002", message: "cannot cast \(d) to xs:integer") }
                 return .integer(Int(d.rounded(.towardZero)))
@@ -372,6 +362,16 @@ extension XPathEvaluator {
     }
 
     public static func normalizeSpace(_ s: String) -> String {
+        // Most values are already normal: no leading, trailing or doubled whitespace.
+        var clean = true
+        var prevSpace = true
+        for c in s.utf8 {
+            let ws = c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
+            if ws && (prevSpace || c != 0x20) { clean = false; break }
+            prevSpace = ws
+        }
+        if clean && !prevSpace { return s }
+        if clean && s.isEmpty { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
@@ -386,61 +386,62 @@ extension XPathEvaluator {
         return out
     }
 
-    mutating func call(_ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
-        let local = name.hasPrefix("fn:") ? String(name.dropFirst(3)) : name
+    mutating func call(_ builtin: Builtin, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+        let local = builtin.rawValue
+        let name = local
         func arity(_ n: ClosedRange<Int>) throws(XPathError) {
             guard n.contains(args.count) else { throw XPathError(code: "XPST0017", message: "\(name)() takes \(n) arguments") }
         }
         func contextString() throws(XPathError) -> String { stringValue(f.item) }
-        switch local {
-        case "true": return [.boolean(true)]
-        case "false": return [.boolean(false)]
-        case "not": try arity(1...1); return [.boolean(!(try ebv(try eval(args[0], f))))]
-        case "boolean": try arity(1...1); return [.boolean(try ebv(try eval(args[0], f)))]
-        case "exists": try arity(1...1); return [.boolean(!(try eval(args[0], f)).isEmpty)]
-        case "empty": try arity(1...1); return [.boolean((try eval(args[0], f)).isEmpty)]
-        case "count": try arity(1...1); return [.integer(try eval(args[0], f).count)]
-        case "position": return [.integer(f.position)]
-        case "last": return [.integer(f.size)]
-        case "current":
+        switch builtin {
+        case .`true`: return [.boolean(true)]
+        case .`false`: return [.boolean(false)]
+        case .not: try arity(1...1); return [.boolean(!(try ebv(try eval(args[0], f))))]
+        case .boolean: try arity(1...1); return [.boolean(try ebv(try eval(args[0], f)))]
+        case .exists: try arity(1...1); return [.boolean(!(try eval(args[0], f)).isEmpty)]
+        case .empty: try arity(1...1); return [.boolean((try eval(args[0], f)).isEmpty)]
+        case .count: try arity(1...1); return [.integer(try eval(args[0], f).count)]
+        case .position: return [.integer(f.position)]
+        case .last: return [.integer(f.size)]
+        case .current:
             guard let c = variables["\u{0}current"]?.first else { return [f.item] }
             return [c]
-        case "string":
+        case .string:
             if args.isEmpty { return [.string(try contextString())] }
             return [.string(try str(args[0], f, local))]
-        case "data": try arity(1...1); return try atomize(try eval(args[0], f))
-        case "normalize-space":
+        case .data: try arity(1...1); return try atomize(try eval(args[0], f))
+        case .normalizeSpace:
             let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
             return [.string(XPathEvaluator.normalizeSpace(s))]
-        case "string-length":
+        case .stringLength:
             let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
             return [.integer(s.unicodeScalars.count)]
-        case "upper-case": try arity(1...1); return [.string(try str(args[0], f, local).uppercased())]
-        case "lower-case": try arity(1...1); return [.string(try str(args[0], f, local).lowercased())]
-        case "concat":
+        case .upperCase: try arity(1...1); return [.string(try str(args[0], f, local).uppercased())]
+        case .lowerCase: try arity(1...1); return [.string(try str(args[0], f, local).lowercased())]
+        case .concat:
             var s = ""
             for a in args { s += try str(a, f, local) }
             return [.string(s)]
-        case "contains":
+        case .contains:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
             return [.boolean(b.isEmpty || a.utf8.firstRange(of: b.utf8) != nil)]
-        case "starts-with":
+        case .startsWith:
             try arity(2...3); return [.boolean(try str(args[0], f, local).hasPrefix(try str(args[1], f, local)))]
-        case "ends-with":
+        case .endsWith:
             try arity(2...3); return [.boolean(try str(args[0], f, local).hasSuffix(try str(args[1], f, local)))]
-        case "substring-after":
+        case .substringAfter:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
             if b.isEmpty { return [.string(a)] }
             guard let r = a.range(of: b) else { return [.string("")] }
             return [.string(String(a[r.upperBound...]))]
-        case "substring-before":
+        case .substringBefore:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
             guard !b.isEmpty, let r = a.range(of: b) else { return [.string("")] }
             return [.string(String(a[..<r.lowerBound]))]
-        case "substring":
+        case .substring:
             try arity(2...3)
             let s = Array(try str(args[0], f, local).unicodeScalars)
             guard let startItem = try one(try atomize(try eval(args[1], f)), local),
@@ -458,7 +459,7 @@ extension XPathEvaluator {
                 if p >= rs && p < end { out.append(c) }
             }
             return [.string(String(out))]
-        case "translate":
+        case .translate:
             try arity(3...3)
             let s = try str(args[0], f, local)
             let from = Array(try str(args[1], f, local).unicodeScalars), to = Array(try str(args[2], f, local).unicodeScalars)
@@ -467,21 +468,21 @@ extension XPathEvaluator {
                 if let i = from.firstIndex(of: c) { if i < to.count { out.append(to[i]) } } else { out.append(c) }
             }
             return [.string(String(out))]
-        case "matches":
+        case .matches:
             try arity(2...3)
             let s = try str(args[0], f, local), pattern = try str(args[1], f, local)
             let flags = args.count == 3 ? try str(args[2], f, local) : ""
             return [.boolean(try XPathEvaluator.regexMatches(s, pattern, flags))]
-        case "replace":
+        case .replace:
             try arity(3...4)
             let s = try str(args[0], f, local), pattern = try str(args[1], f, local), repl = try str(args[2], f, local)
             let re = try XPathEvaluator.regex(pattern, "")
             let ns = s as NSString
             return [.string(re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: ns.length), withTemplate: repl))]
-        case "tokenize":
+        case .tokenize:
             try arity(1...3)
             let s = try str(args[0], f, local)
-            if args.count == 1 { return s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map { .string(String($0)) } }
+            if args.count == 1 { return XPathSequence(s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map { XPathItem.string(String($0)) }) }
             let pattern = try str(args[1], f, local)
             if s.isEmpty { return [] }
             let re = try XPathEvaluator.regex(pattern, "")
@@ -494,26 +495,26 @@ extension XPathEvaluator {
             }
             out.append(.string(ns.substring(from: start)))
             return out
-        case "string-join":
+        case .stringJoin:
             try arity(1...2)
             let items = try atomize(try eval(args[0], f)).map(stringValue)
             let sep = args.count == 2 ? try str(args[1], f, local) : ""
             return [.string(items.joined(separator: sep))]
-        case "string-to-codepoints":
-            try arity(1...1); return try str(args[0], f, local).unicodeScalars.map { .integer(Int($0.value)) }
-        case "codepoints-to-string":
+        case .stringToCodepoints:
+            try arity(1...1); return XPathSequence(try str(args[0], f, local).unicodeScalars.map { XPathItem.integer(Int($0.value)) })
+        case .codepointsToString:
             try arity(1...1)
             var out = String.UnicodeScalarView()
             for x in try atomize(try eval(args[0], f)) {
                 if case .integer(let v) = x, let u = Unicode.Scalar(v) { out.append(u) }
             }
             return [.string(String(out))]
-        case "compare":
+        case .compare:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
             return [.integer(a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1))]
-        case "normalize-unicode": try arity(1...2); return [.string(try str(args[0], f, local))]
-        case "name", "local-name", "namespace-uri":
+        case .normalizeUnicode: try arity(1...2); return [.string(try str(args[0], f, local))]
+        case .name, .localName, .namespaceUri:
             let target: XPathItem?
             if args.isEmpty { target = f.item } else { target = try one(try eval(args[0], f), local) }
             guard case .node(let n)? = target, tree.nameID(n) >= 0 else { return [.string("")] }
@@ -523,9 +524,9 @@ extension XPathEvaluator {
             case "namespace-uri": return [.string(q.namespace)]
             default: return [.string(q.local)] // prefixes are not kept; the artefacts only use name() in location paths
             }
-        case "root":
+        case .root:
             return [.node(0)]
-        case "sum":
+        case .sum:
             try arity(1...2)
             let items = try atomize(try eval(args[0], f))
             if items.isEmpty { return args.count == 2 ? try eval(args[1], f) : [.integer(0)] }
@@ -539,14 +540,14 @@ extension XPathEvaluator {
                 first = false
             }
             return [acc]
-        case "avg", "max", "min":
+        case .avg, .max, .min:
             try arity(1...1)
             var items = try atomize(try eval(args[0], f))
             if items.isEmpty { return [] }
-            items = try items.map { x throws(XPathError) in
+            items = XPathSequence(try items.map { x throws(XPathError) -> XPathItem in
                 if case .untyped(let s) = x { return .double(try XPathEvaluator.parseDouble(s)) }
                 return x
-            }
+            })
             if local == "avg" {
                 var acc = items[0]
                 for x in items.dropFirst() { acc = try arithmetic(.add, acc, x) }
@@ -555,19 +556,19 @@ extension XPathEvaluator {
             var best = items[0]
             for x in items.dropFirst() where try compareValues(local == "max" ? .gt : .lt, x, best, general: false) { best = x }
             return [best]
-        case "abs", "floor", "ceiling", "round", "round-half-to-even":
+        case .abs, .floor, .ceiling, .round, .roundHalfToEven:
             try arity(1...2)
             guard var v = try one(try atomize(try eval(args[0], f)), local) else { return [] }
             if case .untyped(let s) = v { v = .double(try XPathEvaluator.parseDouble(s)) }
             var precision = 0
             if args.count == 2, case .integer(let p)? = try one(try atomize(try eval(args[1], f)), local) { precision = p }
             return [try XPathEvaluator.numericFunction(local, v, precision: precision)]
-        case "number":
+        case .number:
             let item: XPathItem? = args.isEmpty ? f.item : try one(try atomize(try eval(args[0], f)), local)
             guard let item else { return [.double(.nan)] }
             if let v = try? cast(item, to: "xs:double") { return [v] }
             return [.double(.nan)]
-        case "distinct-values":
+        case .distinctValues:
             try arity(1...2)
             var out: XPathSequence = []
             for x in try atomize(try eval(args[0], f)) {
@@ -576,42 +577,41 @@ extension XPathEvaluator {
                 if !dup { out.append(x) }
             }
             return out
-        case "reverse": try arity(1...1); return try eval(args[0], f).reversed()
-        case "index-of":
+        case .reverse: try arity(1...1); return XPathSequence(try eval(args[0], f).reversed())
+        case .indexOf:
             try arity(2...2)
             let seq = try atomize(try eval(args[0], f))
             guard let target = try one(try atomize(try eval(args[1], f)), local) else { return [] }
             var out: XPathSequence = []
             for (i, x) in seq.enumerated() where (try? compareValues(.eq, x, target, general: false)) == true { out.append(.integer(i + 1)) }
             return out
-        case "subsequence":
+        case .subsequence:
             try arity(2...3)
             let seq = try eval(args[0], f)
             guard let s = try one(try atomize(try eval(args[1], f)), local).flatMap(numericValue) else { return [] }
             var l = Double.infinity
             if args.count == 3, let lv = try one(try atomize(try eval(args[2], f)), local).flatMap(numericValue) { l = lv }
             let start = XPathEvaluator.xpathRound(s)
-            return seq.enumerated().filter { i, _ in Double(i + 1) >= start && (l.isInfinite || Double(i + 1) < start + XPathEvaluator.xpathRound(l)) }.map { $0.1 }
-        case "exactly-one", "zero-or-one", "one-or-more":
+            return XPathSequence(seq.enumerated().filter { i, _ in Double(i + 1) >= start && (l.isInfinite || Double(i + 1) < start + XPathEvaluator.xpathRound(l)) }.map { $0.1 })
+        case .exactlyOne, .zeroOrOne, .oneOrMore:
             try arity(1...1)
             let v = try eval(args[0], f)
             if (local == "exactly-one" && v.count != 1) || (local == "zero-or-one" && v.count > 1) || (local == "one-or-more" && v.isEmpty) {
                 throw XPathError(code: "FORG0005", message: "\(local)() called with \(v.count) items")
             }
             return v
-        case "xs:decimal", "xs:double", "xs:float", "xs:integer", "xs:int", "xs:string", "xs:boolean", "xs:date", "xs:untypedAtomic",
-             "xs:normalizedString", "xs:token", "xs:anyURI", "xs:long":
+        case .xsDecimal, .xsDouble, .xsFloat, .xsInteger, .xsInt, .xsString, .xsBoolean, .xsDate, .xsUntypedAtomic, .xsNormalizedString, .xsToken, .xsAnyURI, .xsLong:
             try arity(1...1)
             guard let v = try one(try atomize(try eval(args[0], f)), local) else { return [] }
             return [try cast(v, to: local)]
-        case "document", "doc":
+        case .document, .doc:
             throw XPathError(code: "FODC0002", message: "\(local)() is not available: validation never reads other documents")
-        default:
-            if let fn = functions[name] {
-                return try callUser(fn, name, args, f)
-            }
-            throw XPathError(code: "XPST0017", message: "unknown function \(name)()")
         }
+    }
+
+    mutating func callNamed(_ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+        if let fn = functions[name] { return try callUser(fn, name, args, f) }
+        throw XPathError(code: "XPST0017", message: "unknown function \(name)()")
     }
 
     private mutating func callUser(_ fn: XPathFunction, _ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
@@ -639,20 +639,12 @@ extension XPathEvaluator {
             default: return .integer(i)
             }
         case .decimal(let d):
-            var x = d, r = Decimal()
             switch fn {
-            case "abs": return .decimal(d < 0 ? -d : d)
-            case "floor": NSDecimalRound(&r, &x, 0, .down); return .decimal(r)
-            case "ceiling": NSDecimalRound(&r, &x, 0, .up); return .decimal(r)
-            case "round-half-to-even": NSDecimalRound(&r, &x, precision, .bankers); return .decimal(r)
-            default:
-                // round(): half towards positive infinity
-                var shifted = d
-                var scale = Decimal(1)
-                for _ in 0..<Swift.max(precision, 0) { scale *= 10 }
-                shifted = d * scale + Decimal(string: "0.5")!
-                NSDecimalRound(&r, &shifted, 0, .down)
-                return .decimal(r / scale)
+            case "abs": return .decimal(d.magnitude)
+            case "floor": return .decimal(d.floor())
+            case "ceiling": return .decimal(d.ceiling())
+            case "round-half-to-even": return .decimal(d.rounded(precision, halfToEven: true))
+            default: return .decimal(d.rounded(precision))
             }
         case .double(let d):
             switch fn {
@@ -699,4 +691,76 @@ final class RegexCache: @unchecked Sendable {
     private let lock = NSLock()
     func get(_ k: String) -> NSRegularExpression? { lock.lock(); defer { lock.unlock() }; return map[k] }
     func put(_ k: String, _ v: NSRegularExpression) { lock.lock(); map[k] = v; lock.unlock() }
+}
+
+/// The built-in functions, resolved when an expression is parsed (no name lookups while evaluating).
+public enum Builtin: String, Sendable, CaseIterable {
+    case `true` = "true"
+    case `false` = "false"
+    case not = "not"
+    case boolean = "boolean"
+    case exists = "exists"
+    case empty = "empty"
+    case count = "count"
+    case position = "position"
+    case last = "last"
+    case current = "current"
+    case string = "string"
+    case data = "data"
+    case normalizeSpace = "normalize-space"
+    case stringLength = "string-length"
+    case upperCase = "upper-case"
+    case lowerCase = "lower-case"
+    case concat = "concat"
+    case contains = "contains"
+    case startsWith = "starts-with"
+    case endsWith = "ends-with"
+    case substringAfter = "substring-after"
+    case substringBefore = "substring-before"
+    case substring = "substring"
+    case translate = "translate"
+    case matches = "matches"
+    case replace = "replace"
+    case tokenize = "tokenize"
+    case stringJoin = "string-join"
+    case stringToCodepoints = "string-to-codepoints"
+    case codepointsToString = "codepoints-to-string"
+    case compare = "compare"
+    case normalizeUnicode = "normalize-unicode"
+    case name = "name"
+    case localName = "local-name"
+    case namespaceUri = "namespace-uri"
+    case root = "root"
+    case sum = "sum"
+    case avg = "avg"
+    case max = "max"
+    case min = "min"
+    case abs = "abs"
+    case floor = "floor"
+    case ceiling = "ceiling"
+    case round = "round"
+    case roundHalfToEven = "round-half-to-even"
+    case number = "number"
+    case distinctValues = "distinct-values"
+    case reverse = "reverse"
+    case indexOf = "index-of"
+    case subsequence = "subsequence"
+    case exactlyOne = "exactly-one"
+    case zeroOrOne = "zero-or-one"
+    case oneOrMore = "one-or-more"
+    case document = "document"
+    case doc = "doc"
+    case xsDecimal = "xs:decimal"
+    case xsDouble = "xs:double"
+    case xsFloat = "xs:float"
+    case xsInteger = "xs:integer"
+    case xsInt = "xs:int"
+    case xsString = "xs:string"
+    case xsBoolean = "xs:boolean"
+    case xsDate = "xs:date"
+    case xsUntypedAtomic = "xs:untypedAtomic"
+    case xsNormalizedString = "xs:normalizedString"
+    case xsToken = "xs:token"
+    case xsAnyURI = "xs:anyURI"
+    case xsLong = "xs:long"
 }

@@ -5,7 +5,7 @@ import Foundation
 public indirect enum XPathExpr: Sendable {
     case string(String)
     case integer(Int)
-    case decimal(Decimal)
+    case decimal(XPathDecimal)
     case double(Double)
     case variable(String)
     case contextItem
@@ -27,6 +27,9 @@ public indirect enum XPathExpr: Sendable {
     case slash(XPathExpr, XPathExpr)
     case step(Axis, NodeTest, [XPathExpr])
     case filter(XPathExpr, [XPathExpr])
+    /// A built-in function, resolved at parse time.
+    case builtin(Builtin, [XPathExpr])
+    /// A function defined by the stylesheet (`xsl:function`).
     case function(String, [XPathExpr])
     case quantified(every: Bool, [(String, XPathExpr)], XPathExpr)
     case forExpr([(String, XPathExpr)], XPathExpr)
@@ -68,7 +71,7 @@ enum Token: Equatable {
     case name(String)        // QName or NCName, may contain ':' ; also "prefix:*" and "*:local"
     case string(String)
     case integer(Int)
-    case decimal(Decimal)
+    case decimal(XPathDecimal)
     case double(Double)
     case variable(String)
     case symbol(String)      // ( ) [ ] , / // @ . .. :: | + - * = != < <= > >= $
@@ -132,7 +135,7 @@ struct Lexer {
                 return .double(Double(String(chars[start..<pos])) ?? 0)
             }
             let text = String(chars[start..<pos])
-            if isDecimal { return .decimal(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0) }
+            if isDecimal { return .decimal(XPathDecimal(lexical: Substring(text)) ?? XPathDecimal(0)) }
             return .integer(Int(text) ?? Int.max)
         }
         if c == "$" {
@@ -450,6 +453,8 @@ public struct XPathParser {
                 let tokens = Set(list.split(separator: " ").map(String.init))
                 return try withFilterPredicates(.inTokenList(tokens, list, args[1]))
             }
+            let plain = n.hasPrefix("fn:") ? String(n.dropFirst(3)) : n
+            if let b = Builtin(rawValue: plain) { return try withFilterPredicates(.builtin(b, args)) }
             return try withFilterPredicates(.function(n, args))
         default:
             return try withPredicates(.step(.child, try parseNodeTest(attribute: false), []))

@@ -257,8 +257,8 @@ public struct Schematron: Sendable {
             func collect(_ e: XPathExpr) {
                 switch e {
                 case .and(let a, let b): collect(a); collect(b)
-                case .function("ends-with", let args) where args.count == 2:
-                    if case .function("name", let inner) = args[0], inner.isEmpty, case .string(let s) = args[1], !s.contains(":") {
+                case .builtin(.endsWith, let args) where args.count == 2:
+                    if case .builtin(.name, let inner) = args[0], inner.isEmpty, case .string(let s) = args[1], !s.contains(":") {
                         suffixes.append(s)
                     }
                 default: break
@@ -386,3 +386,4 @@ extension Schematron {
         }
     }
 }
+
