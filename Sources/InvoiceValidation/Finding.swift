@@ -29,14 +29,18 @@ public struct Finding: Sendable, Codable, Equatable {
     public var location: String
     /// 1-based line of the offending element in the source document, when known.
     public var line: Int?
+    /// A short readable path (`/Invoice/InvoiceLine[2]/Price`), when the finding is on an element.
+    public var path: String?
     public var message: LocalizedText
 
-    public init(rule: String, severity: Severity, term: String? = nil, location: String, line: Int? = nil, message: LocalizedText) {
+    public init(rule: String, severity: Severity, term: String? = nil, location: String, line: Int? = nil, path: String? = nil,
+                message: LocalizedText) {
         self.rule = rule
         self.severity = severity
         self.term = term
         self.location = location
         self.line = line
+        self.path = path
         self.message = message
     }
 }

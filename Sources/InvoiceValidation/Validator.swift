@@ -92,8 +92,7 @@ public final class Validator: Sendable {
         for (id, violations) in parsed.violations {
             for v in violations {
                 report.errors.append(Finding(rule: id, severity: .fatal, location: "line \(v.line)", line: v.line,
-                    message: LocalizedText(fr: "Non conforme au schéma XML (ligne \(v.line)) : \(v.message)",
-                                           en: "Does not conform to the XML Schema (line \(v.line)): \(v.message)")))
+                                             message: SchemaMessages.localized(v.message, line: v.line)))
             }
         }
 
@@ -167,7 +166,7 @@ public final class Validator: Sendable {
             text.fr += " (\(r.id))"
         }
         let severity: Severity = (r.flag == "warning" || r.flag == "information" || r.flag == "info") ? .warning : .fatal
-        return Finding(rule: id, severity: severity, term: term, location: r.location, line: tree.line(r.node), message: text)
+        return Finding(rule: id, severity: severity, term: term, location: r.location, line: tree.line(r.node), path: tree.shortPath(r.node), message: text)
     }
 
     /// BT-24, read as the reference tools read it.

@@ -69,8 +69,8 @@ enum TextReport {
             var head = "  \(f.rule) [\(f.severity.rawValue)]"
             if let t = f.term { head += " \(t)" }
             if let l = f.line, l > 0 { head += (language == .fr ? " ligne " : " line ") + String(l) }
-            out += head + " : " + f.message.text(language) + "\n"
-            if !f.location.isEmpty && f.location != "/" && !f.location.hasPrefix("line ") { out += "      \(f.location)\n" }
+            if let p = f.path { head += " " + p }
+            out += head + "\n      " + f.message.text(language) + "\n"
         }
         return out
     }
@@ -83,6 +83,7 @@ enum JSONReport {
         var term: String?
         var location: String
         var line: Int?
+        var path: String?
         var message: String
     }
 
@@ -106,6 +107,6 @@ enum JSONReport {
     }
 
     static func item(_ f: Finding, _ language: Language) -> Item {
-        Item(rule: f.rule, severity: f.severity.rawValue, term: f.term, location: f.location, line: f.line, message: f.message.text(language))
+        Item(rule: f.rule, severity: f.severity.rawValue, term: f.term, location: f.location, line: f.line, path: f.path, message: f.message.text(language))
     }
 }

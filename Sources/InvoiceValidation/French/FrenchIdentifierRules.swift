@@ -40,7 +40,7 @@ enum FrenchIdentifierRules {
         }
         func add(_ rule: String, _ n: Int32, _ scheme: String, fr: String, en: String) {
             out.append(Finding(rule: rule, severity: .warning, term: term(tree, n, siren: scheme, siret: scheme, vat: scheme),
-                               location: tree.locationPath(n), line: tree.line(n), message: LocalizedText(fr: fr, en: en)))
+                               location: tree.locationPath(n), line: tree.line(n), path: tree.shortPath(n), message: LocalizedText(fr: fr, en: en)))
         }
         var sirens: [String] = []
         for n in nodes(siren) {
