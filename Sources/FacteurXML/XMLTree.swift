@@ -400,65 +400,77 @@ public enum XMLParser {
         }
     }
 
-    private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
+    static func string(_ p: UnsafePointer<xmlChar>?) -> String {
         guard let p else { return "" }
         return String(cString: p)
     }
 
-    private struct NameKey: Hashable {
+    struct NameKey: Hashable {
         let name: UnsafeRawPointer?
         let ns: UnsafeRawPointer?
     }
 
     private static func build(_ doc: xmlDocPtr) -> XMLTree {
+        var b = Builder()
+        b.nodes.append(XMLTree.Node(kind: .document))
+        var c = doc.pointee.children
+        var last: Int32 = -1
+        while let n = c {
+            b.add(n, parent: 0, previous: &last)
+            c = n.pointee.next
+        }
+        return XMLTree(nodes: b.nodes, values: b.values, namespaceDeclarations: b.nsDecls)
+    }
+
+    /// Copies libxml2's tree into the flat array, in document order. Recursion depth is bounded
+    /// by libxml2's own nesting limit (256).
+    private struct Builder {
         var nodes: [XMLTree.Node] = []
-        nodes.reserveCapacity(1024)
         var values: [String] = []
         var nsDecls: [Int32: [String: String]] = [:]
         var nameCache: [NameKey: Int32] = [:]
 
-        func nameID(_ name: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> Int32 {
+        init() {
+            nodes.reserveCapacity(2048)
+            values.reserveCapacity(1024)
+        }
+
+        mutating func nameID(_ name: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> Int32 {
             let href = ns?.pointee.href
             let key = NameKey(name: name.map { UnsafeRawPointer($0) }, ns: href.map { UnsafeRawPointer($0) })
             if let id = nameCache[key] { return id }
-            let id = NameTable.shared.id(QName(string(href), string(name)))
+            let id = NameTable.shared.id(QName(XMLParser.string(href), XMLParser.string(name)))
             nameCache[key] = id
             return id
         }
 
-        nodes.append(XMLTree.Node(kind: .document))
-        // Iterative walk: (libxml2 node, parent index, previous sibling index)
-        var stack: [(xmlNodePtr, Int32)] = []
-        var lastChildOf: [Int32: Int32] = [:]
-        var c = doc.pointee.children
-        var rootChildren: [xmlNodePtr] = []
-        while let n = c { rootChildren.append(n); c = n.pointee.next }
-        for n in rootChildren.reversed() { stack.append((n, 0)) }
-
-        func link(_ idx: Int32, parent: Int32) {
-            if let last = lastChildOf[parent] { nodes[Int(last)].nextSibling = idx } else { nodes[Int(parent)].firstChild = idx }
-            lastChildOf[parent] = idx
+        mutating func link(_ idx: Int32, parent: Int32, previous: inout Int32) {
+            if previous >= 0 { nodes[Int(previous)].nextSibling = idx } else { nodes[Int(parent)].firstChild = idx }
+            previous = idx
         }
 
-        while let (n, parent) = stack.popLast() {
+        mutating func add(_ n: xmlNodePtr, parent: Int32, previous: inout Int32) {
             switch n.pointee.type {
             case XML_ELEMENT_NODE:
                 let idx = Int32(nodes.count)
                 nodes.append(XMLTree.Node(kind: .element, name: nameID(n.pointee.name, n.pointee.ns), parent: parent,
                                           line: Int32(truncatingIfNeeded: xmlGetLineNo(n))))
-                link(idx, parent: parent)
+                link(idx, parent: parent, previous: &previous)
                 if let defs = n.pointee.nsDef {
                     var map: [String: String] = [:]
                     var d: xmlNsPtr? = defs
-                    while let ns = d { map[string(ns.pointee.prefix)] = string(ns.pointee.href); d = ns.pointee.next }
+                    while let ns = d { map[XMLParser.string(ns.pointee.prefix)] = XMLParser.string(ns.pointee.href); d = ns.pointee.next }
                     nsDecls[idx] = map
                 }
                 var a = n.pointee.properties
                 var prevAttr: Int32 = -1
                 while let attr = a {
                     let aidx = Int32(nodes.count)
+                    // An attribute's value is almost always one text node: read it without copying twice.
                     let v: String
-                    if let content = xmlNodeGetContent(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self)) {
+                    if let t = attr.pointee.children, t.pointee.next == nil, t.pointee.type == XML_TEXT_NODE {
+                        v = XMLParser.string(t.pointee.content)
+                    } else if let content = xmlNodeGetContent(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self)) {
                         v = String(cString: content)
                         facteur_xml_free(content)
                     } else { v = "" }
@@ -469,22 +481,23 @@ public enum XMLParser {
                     prevAttr = aidx
                     a = attr.pointee.next
                 }
-                var kids: [xmlNodePtr] = []
+                var lastChild: Int32 = -1
                 var k = n.pointee.children
-                while let kn = k { kids.append(kn); k = kn.pointee.next }
-                for kn in kids.reversed() { stack.append((kn, idx)) }
+                while let kn = k {
+                    add(kn, parent: idx, previous: &lastChild)
+                    k = kn.pointee.next
+                }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                guard parent > 0 else { continue }
+                guard parent > 0 else { return }
                 let idx = Int32(nodes.count)
-                values.append(string(n.pointee.content))
+                values.append(XMLParser.string(n.pointee.content))
                 nodes.append(XMLTree.Node(kind: .text, parent: parent, line: Int32(truncatingIfNeeded: xmlGetLineNo(n)),
                                           value: Int32(values.count - 1)))
-                link(idx, parent: parent)
+                link(idx, parent: parent, previous: &previous)
             default:
-                continue // comments, processing instructions and entity references play no part in invoices
+                return // comments, processing instructions and entity references play no part in invoices
             }
         }
-        return XMLTree(nodes: nodes, values: values, namespaceDeclarations: nsDecls)
     }
 }
 
