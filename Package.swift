@@ -39,6 +39,6 @@ let package = Package(
         .testTarget(name: "InvoiceModelTests", dependencies: ["InvoiceModel"], swiftSettings: strict),
         .testTarget(name: "InvoiceFormatsTests", dependencies: ["InvoiceFormats", "InvoiceValidation"], swiftSettings: strict),
         .testTarget(name: "InvoiceValidationTests", dependencies: ["InvoiceValidation"], swiftSettings: strict),
-        .testTarget(name: "FacteurCLITests", dependencies: ["InvoiceValidation"], swiftSettings: strict),
+        .testTarget(name: "FacteurCLITests", dependencies: ["facteur"], swiftSettings: strict),
     ]
 )

@@ -96,6 +96,12 @@ public final class Validator: Sendable {
             }
         }
 
+        if syntax == .cii, let id = report.profile, FacturXProfile(specificationIdentifier: id) == nil {
+            report.warnings.append(Finding(rule: "PROFILE-UNKNOWN", severity: .warning, term: "BT-24", location: "/", line: tree.root.line,
+                message: LocalizedText(
+                    fr: "BT-24 « \(id) » ne désigne aucun profil Factur-X connu (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED) : seules les règles EN 16931 ont été appliquées.",
+                    en: "BT-24 “\(id)” names no known Factur-X profile (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED): only the EN 16931 rules were applied.")))
+        }
         guard options.rules else { return report }
         // Which rule sets apply, as the reference validator decides: MINIMUM and BASIC WL are not
         // EN 16931 invoices and EXTENDED carries its own adapted EN 16931 rules, so for those only
