@@ -158,7 +158,62 @@ public struct XPathEvaluator {
     }
 
     public mutating func effectiveBoolean(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> Bool {
-        try ebv(try eval(e, Focus(item: .node(contextNode), position: 1, size: 1)))
+        try truth(e, Focus(item: .node(contextNode), position: 1, size: 1))
+    }
+
+    /// The effective boolean value of `e`, short-cutting the forms that need no sequence.
+    mutating func truth(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
+        switch e {
+        case .simplePath(let steps):
+            guard case .node(let n) = f.item else { return try ebv(try eval(e, f)) }
+            return pathExists(steps[...], from: n)
+        case .builtin(.not, let args) where args.count == 1:
+            return !(try truth(args[0], f))
+        case .builtin(.exists, let args) where args.count == 1:
+            if case .simplePath = args[0] { return try truth(args[0], f) }
+            return !(try eval(args[0], f)).isEmpty
+        case .or(let a, let b):
+            if try truth(a, f) { return true }
+            return try truth(b, f)
+        case .and(let a, let b):
+            if !(try truth(a, f)) { return false }
+            return try truth(b, f)
+        default:
+            return try ebv(try eval(e, f))
+        }
+    }
+
+    func pathExists(_ steps: ArraySlice<SimpleStep>, from n: Int32) -> Bool {
+        guard let step = steps.first else { return true }
+        if step.attribute {
+            guard tree.kind(n) == .element else { return false }
+            var a = tree.firstAttribute(n)
+            while a >= 0 { if tree.nameID(a) == step.name { return true }; a = tree.nextSibling(a) }
+            return false
+        }
+        var c = tree.firstChild(n)
+        let rest = steps.dropFirst()
+        while c >= 0 {
+            if tree.nameID(c) == step.name && tree.kind(c) == .element && pathExists(rest, from: c) { return true }
+            c = tree.nextSibling(c)
+        }
+        return false
+    }
+
+    func pathNodes(_ steps: ArraySlice<SimpleStep>, from n: Int32, into out: inout [Int32]) {
+        guard let step = steps.first else { out.append(n); return }
+        if step.attribute {
+            guard tree.kind(n) == .element else { return }
+            var a = tree.firstAttribute(n)
+            while a >= 0 { if tree.nameID(a) == step.name { out.append(a) }; a = tree.nextSibling(a) }
+            return
+        }
+        var c = tree.firstChild(n)
+        let rest = steps.dropFirst()
+        while c >= 0 {
+            if tree.nameID(c) == step.name && tree.kind(c) == .element { pathNodes(rest, from: c, into: &out) }
+            c = tree.nextSibling(c)
+        }
     }
 
     /// Does node `n` match an XSLT pattern made of `|`-separated location paths?
@@ -244,12 +299,14 @@ public struct XPathEvaluator {
             var out: XPathSequence = []
             for x in items { out += try eval(x, f) }
             return out
-        case .or(let a, let b):
-            if try ebv(try eval(a, f)) { return [.boolean(true)] }
-            return [.boolean(try ebv(try eval(b, f)))]
-        case .and(let a, let b):
-            if !(try ebv(try eval(a, f))) { return [.boolean(false)] }
-            return [.boolean(try ebv(try eval(b, f)))]
+        case .or, .and:
+            return [.boolean(try truth(e, f))]
+        case .simplePath(let steps):
+            guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
+            var out: [Int32] = []
+            pathNodes(steps[...], from: n, into: &out)
+            if out.count == 1 { return XPathSequence(.node(out[0])) }
+            return XPathSequence(out.map { XPathItem.node($0) })
         case .generalCompare(let op, let a, let b):
             return [.boolean(try generalCompare(op, try atomize(try eval(a, f)), try atomize(try eval(b, f))))]
         case .valueCompare(let op, let a, let b):

@@ -39,6 +39,68 @@ public indirect enum XPathExpr: Sendable {
     case instanceOf(XPathExpr, String)
     /// `contains(' A B C ', concat(' ', X, ' '))`, the artefacts' code-list idiom, as a set lookup.
     case inTokenList(Set<String>, String, XPathExpr)
+    /// `a/b/@c` — child and attribute name steps only, no predicates: walked without building
+    /// node lists, and answered at the first match when only existence matters. Made by `optimized()`.
+    case simplePath([SimpleStep])
+}
+
+public struct SimpleStep: Sendable {
+    public var attribute: Bool
+    public var name: Int32
+}
+
+extension XPathExpr {
+    /// Rewrites the shapes validation rules use thousands of times into faster equivalents.
+    /// For assertion tests only: patterns keep their step structure for matching.
+    public func optimized() -> XPathExpr {
+        if let steps = simpleSteps() { return .simplePath(steps) }
+        switch self {
+        case .sequence(let a): return .sequence(a.map { $0.optimized() })
+        case .or(let a, let b): return .or(a.optimized(), b.optimized())
+        case .and(let a, let b): return .and(a.optimized(), b.optimized())
+        case .generalCompare(let op, let a, let b): return .generalCompare(op, a.optimized(), b.optimized())
+        case .valueCompare(let op, let a, let b): return .valueCompare(op, a.optimized(), b.optimized())
+        case .arithmetic(let op, let a, let b): return .arithmetic(op, a.optimized(), b.optimized())
+        case .negate(let a): return .negate(a.optimized())
+        case .union(let a, let b): return .union(a.optimized(), b.optimized())
+        case .slash(let a, let b):
+            // Only whole chains become simple paths: a lone step after `..` or `//` stays a step so
+            // that the evaluator's step and descendant-index paths still apply.
+            return .slash(a.optimizedPrefix(), b.optimizedStep())
+        case .step(let axis, let test, let preds): return .step(axis, test, preds.map { $0.optimized() })
+        case .filter(let a, let preds): return .filter(a.optimized(), preds.map { $0.optimized() })
+        case .builtin(let b, let args): return .builtin(b, args.map { $0.optimized() })
+        case .function(let n, let args): return .function(n, args.map { $0.optimized() })
+        case .quantified(let every, let bindings, let body):
+            return .quantified(every: every, bindings.map { ($0.0, $0.1.optimized()) }, body.optimized())
+        case .forExpr(let bindings, let body): return .forExpr(bindings.map { ($0.0, $0.1.optimized()) }, body.optimized())
+        case .ifExpr(let c, let t, let e): return .ifExpr(c.optimized(), t.optimized(), e.optimized())
+        case .inTokenList(let set, let list, let e): return .inTokenList(set, list, e.optimized())
+        default: return self
+        }
+    }
+
+    private func optimizedPrefix() -> XPathExpr {
+        if case .slash(let a, let b) = self { return .slash(a.optimizedPrefix(), b.optimizedStep()) }
+        return optimizedStep()
+    }
+
+    private func optimizedStep() -> XPathExpr {
+        if case .step(let axis, let test, let preds) = self { return .step(axis, test, preds.map { $0.optimized() }) }
+        return optimized()
+    }
+
+    /// The steps of a relative path made only of predicate-free child/attribute name steps.
+    func simpleSteps() -> [SimpleStep]? {
+        switch self {
+        case .step(.child, .name(_, let id), let preds) where preds.isEmpty: return [SimpleStep(attribute: false, name: id)]
+        case .step(.attribute, .name(_, let id), let preds) where preds.isEmpty: return [SimpleStep(attribute: true, name: id)]
+        case .slash(let a, let b):
+            guard let x = a.simpleSteps(), let y = b.simpleSteps(), x.last?.attribute == false else { return nil }
+            return x + y
+        default: return nil
+        }
+    }
 }
 
 public enum CompareOp: Sendable { case eq, ne, lt, le, gt, ge }

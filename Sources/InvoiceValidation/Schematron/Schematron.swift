@@ -164,7 +164,7 @@ public struct Schematron: Sendable {
                 }
             }
             if !id.isEmpty { ids.insert(id) }
-            return Check(isReport: isReport, test: try parse(test), testSource: test, id: id, flag: flag,
+            return Check(isReport: isReport, test: try parse(test).optimized(), testSource: test, id: id, flag: flag,
                          message: try messageParts(failed))
         }
 
@@ -186,7 +186,7 @@ public struct Schematron: Sendable {
                         checks.append(try check(rep, test: test, isReport: true))
                     }
                 case "variable":
-                    if let n = c.attribute("name"), let sel = c.attribute("select") { lets.append((n, try parse(sel))) }
+                    if let n = c.attribute("name"), let sel = c.attribute("select") { lets.append((n, try parse(sel).optimized())) }
                 default: break
                 }
             }
