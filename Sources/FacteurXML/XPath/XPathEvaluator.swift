@@ -121,12 +121,19 @@ public struct XPathEvaluator {
     public let tree: XMLTree
     public var variables: [String: XPathSequence] = [:]
     public let functions: [String: XPathFunction]
+    /// XSLT's current(): the node a schematron rule fired on.
+    public var currentNode: Int32 = -1
     var depth = 0
     /// Elements by name, built on the first `//name`: descendant lookups become binary searches.
     final class NameIndex {
         var byName: [Int32: [Int32]]? = nil
     }
     let nameIndex = NameIndex()
+    /// Values of context-free sub-expressions, per document.
+    final class Memo {
+        var values: [Int: XPathSequence] = [:]
+    }
+    let memo = Memo()
 
     func elements(named id: Int32) -> [Int32] {
         if nameIndex.byName == nil {
@@ -301,6 +308,11 @@ public struct XPathEvaluator {
             return out
         case .or, .and:
             return [.boolean(try truth(e, f))]
+        case .memo(let id, let inner):
+            if let v = memo.values[id] { return v }
+            let v = try eval(inner, f)
+            memo.values[id] = v
+            return v
         case .simplePath(let steps):
             guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
             var out: [Int32] = []

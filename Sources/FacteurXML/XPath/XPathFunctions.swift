@@ -404,8 +404,7 @@ extension XPathEvaluator {
         case .position: return [.integer(f.position)]
         case .last: return [.integer(f.size)]
         case .current:
-            guard let c = variables["\u{0}current"]?.first else { return [f.item] }
-            return [c]
+            return currentNode >= 0 ? [.node(currentNode)] : [f.item]
         case .string:
             if args.isEmpty { return [.string(try contextString())] }
             return [.string(try str(args[0], f, local))]

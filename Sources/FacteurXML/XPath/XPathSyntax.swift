@@ -42,11 +42,25 @@ public indirect enum XPathExpr: Sendable {
     /// `a/b/@c` — child and attribute name steps only, no predicates: walked without building
     /// node lists, and answered at the first match when only existence matters. Made by `optimized()`.
     case simplePath([SimpleStep])
+    /// A sub-expression whose value does not depend on the context (`/rsm:…/ram:X`, `sum(//ram:Y)`):
+    /// computed once per document. Made by `optimized()`; the number identifies it.
+    case memo(Int, XPathExpr)
+}
+
+import Synchronization
+
+enum MemoIDs {
+    static let next = Atomic<Int>(0)
+    static func make() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 public struct SimpleStep: Sendable {
     public var attribute: Bool
     public var name: Int32
+    public init(attribute: Bool, name: Int32) {
+        self.attribute = attribute
+        self.name = name
+    }
 }
 
 extension XPathExpr {
@@ -54,6 +68,11 @@ extension XPathExpr {
     /// For assertion tests only: patterns keep their step structure for matching.
     public func optimized() -> XPathExpr {
         if let steps = simpleSteps() { return .simplePath(steps) }
+        if isContextFree && readsDocument { return .memo(MemoIDs.make(), optimizedChildren()) }
+        return optimizedChildren()
+    }
+
+    private func optimizedChildren() -> XPathExpr {
         switch self {
         case .sequence(let a): return .sequence(a.map { $0.optimized() })
         case .or(let a, let b): return .or(a.optimized(), b.optimized())
@@ -77,6 +96,71 @@ extension XPathExpr {
         case .ifExpr(let c, let t, let e): return .ifExpr(c.optimized(), t.optimized(), e.optimized())
         case .inTokenList(let set, let list, let e): return .inTokenList(set, list, e.optimized())
         default: return self
+        }
+    }
+
+    /// True when the value depends only on the document: no context item, position, variable or current().
+    var isContextFree: Bool {
+        switch self {
+        case .string, .integer, .decimal, .double, .root: return true
+        case .contextItem, .variable, .step, .simplePath: return false
+        case .sequence(let a): return a.allSatisfy(\.isContextFree)
+        case .or(let a, let b), .and(let a, let b), .generalCompare(_, let a, let b), .valueCompare(_, let a, let b),
+             .nodeIs(let a, let b), .arithmetic(_, let a, let b), .range(let a, let b), .union(let a, let b),
+             .intersect(let a, let b), .except(let a, let b):
+            return a.isContextFree && b.isContextFree
+        case .negate(let a), .castable(let a, _, _), .cast(let a, _, _), .instanceOf(let a, _), .inTokenList(_, _, let a):
+            return a.isContextFree
+        case .slash(let a, let b):
+            // The right side runs with the left side's nodes as context: only its own free references matter.
+            return a.isContextFree && b.isClosedStep
+        case .filter(let a, let preds): return a.isContextFree && preds.allSatisfy(\.isClosed)
+        case .builtin(let f, let args):
+            switch f {
+            case .position, .last, .current, .root: return false
+            case .string, .normalizeSpace, .stringLength, .name, .localName, .namespaceUri, .number: return !args.isEmpty && args.allSatisfy(\.isContextFree)
+            default: return args.allSatisfy(\.isContextFree)
+            }
+        case .function: return false
+        case .quantified, .forExpr, .ifExpr: return false
+        case .memo: return true
+        }
+    }
+
+    /// True when the expression refers to no variable and no current(), whatever its context.
+    var isClosed: Bool {
+        switch self {
+        case .variable: return false
+        case .builtin(.current, _), .function: return false
+        case .string, .integer, .decimal, .double, .root, .contextItem, .simplePath: return true
+        case .sequence(let a): return a.allSatisfy(\.isClosed)
+        case .or(let a, let b), .and(let a, let b), .generalCompare(_, let a, let b), .valueCompare(_, let a, let b),
+             .nodeIs(let a, let b), .arithmetic(_, let a, let b), .range(let a, let b), .union(let a, let b),
+             .intersect(let a, let b), .except(let a, let b), .slash(let a, let b):
+            return a.isClosed && b.isClosed
+        case .negate(let a), .castable(let a, _, _), .cast(let a, _, _), .instanceOf(let a, _), .inTokenList(_, _, let a), .memo(_, let a):
+            return a.isClosed
+        case .step(_, _, let preds): return preds.allSatisfy(\.isClosed)
+        case .filter(let a, let preds): return a.isClosed && preds.allSatisfy(\.isClosed)
+        case .builtin(_, let args): return args.allSatisfy(\.isClosed)
+        case .quantified, .forExpr, .ifExpr: return false
+        }
+    }
+
+    private var isClosedStep: Bool { isClosed }
+
+    /// Worth caching: it walks the document.
+    var readsDocument: Bool {
+        switch self {
+        case .root: return true
+        case .slash(let a, _): return a.readsDocument
+        case .filter(let a, _): return a.readsDocument
+        case .builtin(_, let args): return args.contains(where: \.readsDocument)
+        case .or(let a, let b), .and(let a, let b), .generalCompare(_, let a, let b), .valueCompare(_, let a, let b),
+             .arithmetic(_, let a, let b), .union(let a, let b):
+            return a.readsDocument || b.readsDocument
+        case .negate(let a), .cast(let a, _, _), .castable(let a, _, _): return a.readsDocument
+        default: return false
         }
     }
 

@@ -7,13 +7,24 @@ import Synchronization
 /// only read as data — patterns, rule contexts, assertions — never executed as a stylesheet.
 public struct Schematron: Sendable {
     /// One `assert` (fires when the test is false) or `report` (fires when it is true).
-    struct Check: Sendable {
-        var isReport: Bool
-        var test: XPathExpr
-        var testSource: String
-        var id: String
-        var flag: String
-        var message: [MessagePart]
+    /// Classes rather than structs: rules and checks are read thousands of times per document,
+    /// and a reference costs one retain where a struct of arrays costs one per field.
+    final class Check: Sendable {
+        let isReport: Bool
+        let test: XPathExpr
+        let testSource: String
+        let id: String
+        let flag: String
+        let message: [MessagePart]
+
+        init(isReport: Bool, test: XPathExpr, testSource: String, id: String, flag: String, message: [MessagePart]) {
+            self.isReport = isReport
+            self.test = test
+            self.testSource = testSource
+            self.id = id
+            self.flag = flag
+            self.message = message
+        }
     }
 
     enum MessagePart: Sendable {
@@ -22,12 +33,97 @@ public struct Schematron: Sendable {
     }
 
     /// A schematron rule: a context pattern, local variables and checks.
-    struct Rule: Sendable {
-        var pattern: XPathExpr
-        var priority: Double
-        var order: Int
-        var lets: [(String, XPathExpr)]
-        var checks: [Check]
+    final class Rule: Sendable {
+        let pattern: XPathExpr
+        let priority: Double
+        let order: Int
+        let lets: [(String, XPathExpr)]
+        let checks: [Check]
+        /// Most assertions only ask whether a child path exists (`not(ram:X/ram:Y)`, `(ram:ID)`):
+        /// all of a rule's are answered by one walk of the context along this trie.
+        let existence: ExistenceChecks
+
+        init(pattern: XPathExpr, priority: Double, order: Int, lets: [(String, XPathExpr)], checks: [Check]) {
+            self.pattern = pattern
+            self.priority = priority
+            self.order = order
+            self.lets = lets
+            self.checks = checks
+            self.existence = ExistenceChecks(checks)
+        }
+    }
+
+    struct ExistenceChecks: Sendable {
+        struct TrieNode: Sendable {
+            var step: SimpleStep
+            var children: [Int] = []
+            var paths: [Int] = []
+        }
+        /// Index 0 is the root (the context node).
+        var trie: [TrieNode] = [TrieNode(step: SimpleStep(attribute: false, name: -1))]
+        /// For each check: the path it asks about and whether it holds when the path exists, or nil.
+        var byCheck: [(path: Int, holdsWhenPresent: Bool)?] = []
+        var pathCount = 0
+
+        init(_ checks: [Check]) {
+            for check in checks {
+                var steps: [SimpleStep]?
+                var holdsWhenPresent = true
+                switch check.test {
+                case .simplePath(let s): steps = s
+                case .builtin(.not, let args) where args.count == 1:
+                    if case .simplePath(let s) = args[0] { steps = s; holdsWhenPresent = false }
+                case .builtin(.exists, let args) where args.count == 1:
+                    if case .simplePath(let s) = args[0] { steps = s }
+                default: break
+                }
+                guard let steps else { byCheck.append(nil); continue }
+                var node = 0
+                for step in steps {
+                    if let next = trie[node].children.first(where: { trie[$0].step.attribute == step.attribute && trie[$0].step.name == step.name }) {
+                        node = next
+                    } else {
+                        trie.append(TrieNode(step: step))
+                        trie[node].children.append(trie.count - 1)
+                        node = trie.count - 1
+                    }
+                }
+                trie[node].paths.append(pathCount)
+                byCheck.append((pathCount, holdsWhenPresent))
+                pathCount += 1
+            }
+        }
+
+        /// Which of the paths exist below `n`, in `found` (reused between rules to avoid allocating).
+        func present(in tree: XMLTree, from n: Int32, into found: inout [Bool]) {
+            guard pathCount > 0 else { return }
+            found.removeAll(keepingCapacity: true)
+            found.append(contentsOf: repeatElement(false, count: pathCount))
+            walk(tree, n, 0, &found)
+        }
+
+        private func walk(_ tree: XMLTree, _ n: Int32, _ t: Int, _ found: inout [Bool]) {
+            for ci in trie[t].children {
+                let child = trie[ci]
+                if child.step.attribute {
+                    guard tree.kind(n) == .element else { continue }
+                    var a = tree.firstAttribute(n)
+                    while a >= 0 {
+                        if tree.nameID(a) == child.step.name { for p in child.paths { found[p] = true }; break }
+                        a = tree.nextSibling(a)
+                    }
+                } else {
+                    var c = tree.firstChild(n)
+                    while c >= 0 {
+                        if tree.nameID(c) == child.step.name && tree.kind(c) == .element {
+                            for p in child.paths { found[p] = true }
+                            if !child.children.isEmpty { walk(tree, c, ci, &found) } else { break }
+                        }
+                        c = tree.nextSibling(c)
+                    }
+                }
+            }
+        }
     }
 
     /// A schematron pattern (one XSLT mode): every element and attribute is offered to its
@@ -320,6 +416,7 @@ extension Schematron {
         var out: [SchematronResult] = []
         let count = Int32(tree.nodeCount)
         var known = candidates.map.withLock { $0 }
+        var present: [Bool] = []
         var learned = false
         for (p, pattern) in patterns.enumerated() {
             var n: Int32 = 1
@@ -337,7 +434,7 @@ extension Schematron {
                         known[key] = list
                         learned = true
                     }
-                    if !list.isEmpty { try fire(pattern, candidates: list, node: n, evaluator: &ev, into: &out) }
+                    if !list.isEmpty { try fire(pattern, candidates: list, node: n, evaluator: &ev, present: &present, into: &out) }
                 }
                 n += 1
             }
@@ -346,7 +443,8 @@ extension Schematron {
         return out
     }
 
-    private func fire(_ pattern: Pattern, candidates: [Int], node n: Int32, evaluator ev: inout XPathEvaluator, into out: inout [SchematronResult]) throws(SchematronError) {
+    private func fire(_ pattern: Pattern, candidates: [Int], node n: Int32, evaluator ev: inout XPathEvaluator,
+                      present: inout [Bool], into out: inout [SchematronResult]) throws(SchematronError) {
         for idx in candidates {
             let rule = pattern.rules[idx]
             let matched: Bool
@@ -354,18 +452,23 @@ extension Schematron {
                 throw SchematronError(rule: "context of \(rule.checks.first?.id ?? pattern.mode)", error: error)
             }
             guard matched else { continue }
-            let saved = ev.variables
-            defer { ev.variables = saved }
-            ev.variables["\u{0}current"] = [.node(n)]
+            ev.currentNode = n
+            let saved = rule.lets.isEmpty ? nil : ev.variables
+            defer { if let saved { ev.variables = saved } }
             for (name, e) in rule.lets {
                 do { ev.variables[name] = try ev.evaluate(e, contextNode: n) } catch {
                     throw SchematronError(rule: rule.checks.first?.id ?? name, error: error)
                 }
             }
-            for check in rule.checks {
+            rule.existence.present(in: ev.tree, from: n, into: &present)
+            for (ci, check) in rule.checks.enumerated() {
                 let holds: Bool
-                do { holds = try ev.effectiveBoolean(check.test, contextNode: n) } catch {
-                    throw SchematronError(rule: check.id, error: error)
+                if let (path, holdsWhenPresent) = rule.existence.byCheck[ci] {
+                    holds = present[path] == holdsWhenPresent
+                } else {
+                    do { holds = try ev.effectiveBoolean(check.test, contextNode: n) } catch {
+                        throw SchematronError(rule: check.id, error: error)
+                    }
                 }
                 if holds == check.isReport {
                     var text = ""
@@ -386,4 +489,5 @@ extension Schematron {
         }
     }
 }
+
 
