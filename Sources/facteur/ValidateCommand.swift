@@ -9,7 +9,7 @@ struct ValidateCommand: ParsableCommand {
         discussion: "Sortie : « OK fichier » ou « KO fichier » suivi des anomalies. Code de retour : 0 si tout est valide, 1 si une facture est invalide, 2 en cas d'erreur d'usage ou de lecture."
     )
 
-    @Argument(help: "Fichiers XML (CII, UBL) à vérifier.")
+    @Argument(help: "Fichiers XML (CII, UBL) à vérifier, ou dossiers (parcourus à la recherche de *.xml).")
     var files: [String]
 
     @Option(name: .long, help: "Format de sortie : text ou json.")
@@ -35,13 +35,12 @@ struct ValidateCommand: ParsableCommand {
         var anyInvalid = false
         var ioError = false
         var reports: [ValidationReport] = []
-        for file in files {
+        for file in expand(files) {
             let url = URL(fileURLWithPath: file)
             var isDir: ObjCBool = false
             if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) || isDir.boolValue {
                 ioError = true
-                let msg = isDir.boolValue ? LocalizedText(fr: "c'est un dossier, pas un fichier", en: "this is a directory, not a file")
-                    : LocalizedText(fr: "fichier introuvable", en: "no such file")
+                let msg = LocalizedText(fr: "fichier introuvable", en: "no such file")
                 reports.append(ValidationReport(file: file, errors: [Finding(rule: "IO-ERROR", severity: .fatal, location: "/", message: msg)]))
                 continue
             }
@@ -59,6 +58,17 @@ struct ValidateCommand: ParsableCommand {
         }
         if ioError { throw ExitCode(2) }
         if anyInvalid { throw ExitCode(1) }
+    }
+
+    /// Directories are walked for XML files, in a stable order; files are taken as given.
+    func expand(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue,
+                  let walker = FileManager.default.enumerator(atPath: path) else { return [path] }
+            let found = walker.compactMap { $0 as? String }.filter { $0.lowercased().hasSuffix(".xml") }.sorted()
+            return found.map { (path as NSString).appendingPathComponent($0) }
+        }
     }
 }
 

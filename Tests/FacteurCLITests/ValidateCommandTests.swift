@@ -83,6 +83,14 @@ import Testing
         #expect(unknownOption.status == 2)
     }
 
+    @Test func directoriesAreWalked() throws {
+        let r = try facteur(["validate", "examples"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("OK examples/facture-en16931.xml"))
+        #expect(r.stdout.contains("OK examples/facture-ubl.xml"))
+        #expect(r.stdout.contains("KO examples/facture-montant-tva-faux.xml"))
+    }
+
     @Test func jsonContract() throws {
         let r = try facteur(["validate", "--format", "json", "--lang", "en", "examples/facture-en16931.xml", "examples/facture-montant-tva-faux.xml"])
         #expect(r.status == 1)
