@@ -138,7 +138,10 @@ UBL = {
 
 BASES = {
     "cii": ["en16931/cii/examples/CII_example1.xml", "en16931/cii/examples/CII_example5.xml",
-            "facturx-samples/akretion/xml/factur-x-en16931.xml"],
+            "facturx-samples/akretion/xml/factur-x-en16931.xml",
+            # Other Factur-X profiles: their own schematrons and XSDs apply.
+            "facturx-samples/akretion/xml/factur-x-minimum.xml", "facturx-samples/akretion/xml/factur-x-basicwl.xml",
+            "facturx-samples/akretion/xml/factur-x-basic.xml", "facturx-samples/akretion/xml/factur-x-extended.xml"],
     "ubl": ["en16931/ubl/examples/ubl-tc434-example1.xml", "en16931/ubl/examples/guide-example2.xml",
             "facturx-samples/akretion/xml/ubl-21-en16931.xml"],
 }
