@@ -6,6 +6,7 @@ import PackageDescription
 //   InvoiceModel      — EN 16931 semantic model and its arithmetic (Decimal only)
 //   InvoiceFormats    — CII D16B (Factur-X profiles) and UBL 2.1: reading, writing, conversion
 //   InvoiceValidation — XSD + EN 16931 rules (CII and UBL bindings) + Factur-X profile rules + French rules
+//   PDF               — a PDF reader (objects, cross-references, filters, attachments, text) and a PDF/A-3 writer
 // and one executable, `facteur`.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -24,7 +25,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FacteurXML", dependencies: ["CLibXML2"], swiftSettings: strict),
+        .target(name: "PDF", dependencies: ["CZlib", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceModel", swiftSettings: strict),
         .target(name: "InvoiceFormats", dependencies: ["InvoiceModel", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceValidation", dependencies: ["InvoiceModel", "InvoiceFormats", "FacteurXML"],
@@ -35,6 +38,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation", "FacteurXML"], path: "Benchmarks/facteur-bench",
                           swiftSettings: strict),
+        .testTarget(name: "PDFTests", dependencies: ["PDF"], swiftSettings: strict),
         .testTarget(name: "FacteurXMLTests", dependencies: ["FacteurXML"], swiftSettings: strict),
         .testTarget(name: "InvoiceModelTests", dependencies: ["InvoiceModel"], swiftSettings: strict),
         .testTarget(name: "InvoiceFormatsTests", dependencies: ["InvoiceFormats", "InvoiceValidation"], swiftSettings: strict),
