@@ -19,7 +19,9 @@ extension XPathEvaluator {
         // Bring untyped values to the other side's type.
         switch (a, b) {
         case (.untyped(let x), .untyped(let y)):
-            return compareOrdered(op, x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : (x == y ? 0 : 1))
+            if x == y { return compareOrdered(op, 0) }
+            if op == .eq || op == .ne { return op == .ne }
+            return compareOrdered(op, x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
         case (.untyped(let x), _):
             a = try general ? promoteUntyped(x, like: b) : .string(x)
         case (_, .untyped(let y)):
@@ -31,6 +33,7 @@ extension XPathEvaluator {
         switch (a, b) {
         case (.string(let x), .string(let y)):
             if x == y { return compareOrdered(op, 0) }
+            if op == .eq || op == .ne { return op == .ne }
             return compareOrdered(op, x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
         case (.boolean(let x), .boolean(let y)):
             return compareOrdered(op, x == y ? 0 : (!x && y ? -1 : 1))
@@ -415,7 +418,14 @@ extension XPathEvaluator {
         case .stringLength:
             let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
             return [.integer(s.unicodeScalars.count)]
-        case .upperCase: try arity(1...1); return [.string(try str(args[0], f, local).uppercased())]
+        case .upperCase:
+            try arity(1...1)
+            let v = try str(args[0], f, local)
+            // ASCII (codes, identifiers) needs no Unicode case tables.
+            if v.utf8.allSatisfy({ $0 < 0x80 }) {
+                return [.string(String(decoding: v.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 32 : $0 }, as: UTF8.self))]
+            }
+            return [.string(v.uppercased())]
         case .lowerCase: try arity(1...1); return [.string(try str(args[0], f, local).lowercased())]
         case .concat:
             var s = ""
@@ -433,12 +443,12 @@ extension XPathEvaluator {
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
             if b.isEmpty { return [.string(a)] }
-            guard let r = a.range(of: b) else { return [.string("")] }
+            guard let r = a.utf8.firstRange(of: b.utf8) else { return [.string("")] }
             return [.string(String(a[r.upperBound...]))]
         case .substringBefore:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            guard !b.isEmpty, let r = a.range(of: b) else { return [.string("")] }
+            guard !b.isEmpty, let r = a.utf8.firstRange(of: b.utf8) else { return [.string("")] }
             return [.string(String(a[..<r.lowerBound]))]
         case .substring:
             try arity(2...3)
