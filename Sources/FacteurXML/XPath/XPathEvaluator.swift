@@ -344,7 +344,9 @@ public struct XPathEvaluator {
         case .range(let a, let b):
             let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
             guard let lo = l.first.flatMap(numericValue), let hi = r.first.flatMap(numericValue), lo <= hi else { return [] }
-            return XPathSequence((Int(lo)...Int(hi)).map { XPathItem.integer($0) })
+            // Ranges only count small things in the artefacts; a document must not make one huge.
+            guard hi - lo < 1_000_000 else { throw XPathError(code: "FOAR0002", message: "range too large") }
+            return XPathSequence((try XPathEvaluator.integer(fromDouble: lo)...XPathEvaluator.integer(fromDouble: hi)).map { XPathItem.integer($0) })
         case .union(let a, let b):
             return try nodeSet(try eval(a, f) + eval(b, f))
         case .intersect(let a, let b):

@@ -107,10 +107,14 @@ extension XPathEvaluator {
                 return .decimal(try XPathDecimal.divide(XPathDecimal(x), XPathDecimal(y)))
             case .idiv:
                 guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .integer(x / y)
+                let (q, o) = x.dividedReportingOverflow(by: y)
+                if o { throw XPathError(code: "FOAR0002", message: "integer overflow") }
+                return .integer(q)
             case .mod:
                 guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .integer(x % y)
+                let (r, o) = x.remainderReportingOverflow(dividingBy: y)
+                if o { throw XPathError(code: "FOAR0002", message: "integer overflow") }
+                return .integer(r)
             }
         case (.double, _), (_, .double):
             guard let x = numericValue(a), let y = numericValue(b) else {
@@ -123,7 +127,7 @@ extension XPathEvaluator {
             case .div: return .double(x / y)
             case .idiv:
                 guard y != 0 else { throw XPathError(code: "FOAR0001", message: "division by zero") }
-                return .integer(Int((x / y).rounded(.towardZero)))
+                return .integer(try XPathEvaluator.integer(fromDouble: (x / y).rounded(.towardZero)))
             case .mod: return .double(x.truncatingRemainder(dividingBy: y))
             }
         default:
@@ -226,7 +230,7 @@ extension XPathEvaluator {
             case .decimal(let d): return .integer(d.intValue)
             case .double(let d):
                 guard d.isFinite else { throw XPathError(code: "FOCA0002", message: "cannot cast \(d) to xs:integer") }
-                return .integer(Int(d.rounded(.towardZero)))
+                return .integer(try XPathEvaluator.integer(fromDouble: d.rounded(.towardZero)))
             case .boolean(let b): return .integer(b ? 1 : 0)
             default:
                 let s = stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -362,6 +366,12 @@ extension XPathEvaluator {
     private mutating func str(_ e: XPathExpr, _ f: Focus, _ fn: String) throws(XPathError) -> String {
         guard let item = try one(try atomize(try eval(e, f)), fn) else { return "" }
         return stringValue(item)
+    }
+
+    /// A double as an integer, refusing what does not fit instead of trapping (document values are hostile input).
+    static func integer(fromDouble d: Double) throws(XPathError) -> Int {
+        guard d.isFinite, d > -9.2e18, d < 9.2e18 else { throw XPathError(code: "FOCA0003", message: "\(d) does not fit an xs:integer") }
+        return Int(d)
     }
 
     public static func normalizeSpace(_ s: String) -> String {
