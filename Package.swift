@@ -7,6 +7,7 @@ import PackageDescription
 //   InvoiceFormats    — CII D16B (Factur-X profiles) and UBL 2.1: reading, writing, conversion
 //   InvoiceValidation — XSD + EN 16931 rules (CII and UBL bindings) + Factur-X profile rules + French rules
 //   PDF               — a PDF reader (objects, cross-references, filters, attachments, text) and a PDF/A-3 writer
+// The platform (web app, API, storage, background services) is `Platform`; it alone knows HTTP and SQL.
 // and one executable, `facteur`.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -21,6 +22,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.30.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.0"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
@@ -32,13 +39,26 @@ let package = Package(
         .target(name: "InvoiceFormats", dependencies: ["InvoiceModel", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceValidation", dependencies: ["InvoiceModel", "InvoiceFormats", "FacteurXML"],
                 resources: [.copy("Resources/artefacts"), .copy("Resources/messages")], swiftSettings: strict),
-        .executableTarget(name: "facteur", dependencies: [
+        // The platform: web app, JSON API, storage (SQLite or PostgreSQL through one SQL), services.
+        .target(name: "Platform", dependencies: [
             "InvoiceModel", "InvoiceFormats", "InvoiceValidation",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "facteur", dependencies: [
+            "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation", "FacteurXML"], path: "Benchmarks/facteur-bench",
                           swiftSettings: strict),
         .testTarget(name: "PDFTests", dependencies: ["PDF"], swiftSettings: strict),
+        .testTarget(name: "PlatformTests", dependencies: [
+            "Platform", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], swiftSettings: strict),
         .testTarget(name: "FacteurXMLTests", dependencies: ["FacteurXML"], swiftSettings: strict),
         .testTarget(name: "InvoiceModelTests", dependencies: ["InvoiceModel"], swiftSettings: strict),
         .testTarget(name: "InvoiceFormatsTests", dependencies: ["InvoiceFormats", "InvoiceValidation"], swiftSettings: strict),

@@ -3,18 +3,22 @@ import Foundation
 
 /// `facteur`: one executable for the server and the operator's tools.
 @main
-struct Facteur: ParsableCommand {
+struct Facteur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facteur",
         abstract: "Facteur — plateforme d'échange de factures électroniques (EN 16931, Factur-X, Chorus Pro).",
-        subcommands: [ValidateCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, ValidateCommand.self]
     )
 
     /// Exit codes other tools rely on: 0 all good, 1 invalid invoice(s), 2 usage or I/O error.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {

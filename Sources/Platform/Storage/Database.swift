@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+public enum DatabaseEngine: String, Sendable {
+    case sqlite, postgres
+}
+
+public enum DatabaseError: Error, CustomStringConvertible {
+    case cannotCreateDataDirectory(String, underlying: String)
+    case invalidURL(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreateDataDirectory(path, underlying): return "cannot create the data folder \(path): \(underlying)"
+        case let .invalidURL(url): return "DATABASE_URL \(url) cannot be used: expected postgres://user:password@host:port/database"
+        }
+    }
+}
+
+/// The storage: one SQL interface (SQLKit) over the embedded SQLite database or PostgreSQL.
+/// Queries are written once, in the SQL both engines accept.
+public final class Database: Sendable {
+    public let engine: DatabaseEngine
+    public let sql: any SQLDatabase
+    /// Where the data is, for logs and the operator (never the password).
+    public let location: String
+    private let shutdownPool: @Sendable () async throws -> Void
+
+    private init(engine: DatabaseEngine, sql: any SQLDatabase, location: String, shutdown: @escaping @Sendable () async throws -> Void) {
+        self.engine = engine
+        self.sql = sql
+        self.location = location
+        self.shutdownPool = shutdown
+    }
+
+    public static func open(_ configuration: Configuration, logger: Logger) async throws -> Database {
+        let group = MultiThreadedEventLoopGroup.singleton
+        if let url = configuration.databaseURL {
+            guard let config = try? SQLPostgresConfiguration(url: url) else { throw DatabaseError.invalidURL(url) }
+            let pools = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: config),
+                                                     maxConnectionsPerEventLoop: 4, on: group)
+            let db = PooledSQLDatabase(pools: pools, dialect: PostgresDialect(), logger: logger) { $0.sql() }
+            let core = config.coreConfiguration
+            return Database(engine: .postgres, sql: db, location: "PostgreSQL \(core.host ?? "socket"):\(core.port ?? 5432)/\(core.database ?? "")",
+                            shutdown: { try await db.shutdown() })
+        }
+        let folder = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw DatabaseError.cannotCreateDataDirectory(folder.path, underlying: error.localizedDescription)
+        }
+        let path = folder.appendingPathComponent("facteur.sqlite").path
+        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: .singleton)
+        let pools = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 4, on: group)
+        let sqlite = PooledSQLDatabase(pools: pools, dialect: SQLiteDialect(), logger: logger,
+                                       setup: ["PRAGMA busy_timeout=10000"]) { $0.sql() }
+        let db = Database(engine: .sqlite, sql: sqlite, location: "SQLite \(path)", shutdown: { try await sqlite.shutdown() })
+        // WAL (a property of the file) lets readers work while one writer commits; the busy timeout
+        // (set on each connection) makes concurrent writers wait for the lock instead of failing.
+        try await db.sql.raw("PRAGMA journal_mode=WAL").run()
+        return db
+    }
+
+    public func shutdown() async throws {
+        try await shutdownPool()
+    }
+
+    /// Answers when the database answers a trivial query.
+    public func ping() async throws {
+        _ = try await sql.raw("SELECT 1 AS one").all()
+    }
+}

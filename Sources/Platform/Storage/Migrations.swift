@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// A numbered, forward-only change of the schema. The SQL is written once for both engines:
+/// text identifiers, ISO-8601 text timestamps, INTEGER and BOOLEAN columns, no engine-specific types.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let statements: [String]
+}
+
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "create-companies-users-memberships", statements: [
+            """
+            CREATE TABLE companies (
+                id TEXT PRIMARY KEY,
+                siren TEXT NOT NULL,
+                siret TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                legal_form TEXT,
+                share_capital TEXT,
+                rcs TEXT,
+                vat_number TEXT,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX companies_siren ON companies (siren)",
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE,
+                full_name TEXT NOT NULL,
+                password_hash TEXT,
+                active BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE memberships (
+                company_id TEXT NOT NULL REFERENCES companies (id),
+                user_id TEXT NOT NULL REFERENCES users (id),
+                role TEXT NOT NULL,
+                is_principal BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (company_id, user_id)
+            )
+            """,
+        ]),
+    ]
+
+    struct Applied: Codable {
+        let version: Int
+    }
+
+    /// Applies the migrations not applied yet, in order, each in a transaction where the engine
+    /// allows DDL in transactions (both do). Returns the ones applied now.
+    @discardableResult
+    public static func apply(to db: Database, logger: Logger, migrations: [Migration] = all) async throws -> [Migration] {
+        try await db.sql.raw("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )
+            """).run()
+        let done = Set(try await db.sql.raw("SELECT version FROM schema_migrations").all(decoding: Applied.self).map(\.version))
+        var applied: [Migration] = []
+        for m in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(m.version) {
+            try await db.sql.transaction(immediate: true) { tx in
+                for statement in m.statements { try await tx.raw(SQLQueryString(statement)).run() }
+                try await tx.insert(into: "schema_migrations")
+                    .columns("version", "name", "applied_at")
+                    .values(SQLBind(m.version), SQLBind(m.name), SQLBind(ISO8601DateFormatter().string(from: Date())))
+                    .run()
+            }
+            logger.info("migration applied", metadata: ["version": "\(m.version)", "name": "\(m.name)"])
+            applied.append(m)
+        }
+        return applied
+    }
+
+    /// The versions recorded as applied.
+    public static func appliedVersions(in db: Database) async throws -> [Int] {
+        try await db.sql.raw("SELECT version FROM schema_migrations ORDER BY version").all(decoding: Applied.self).map(\.version)
+    }
+}

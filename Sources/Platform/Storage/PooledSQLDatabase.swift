@@ -1,0 +1,77 @@
+@preconcurrency import AsyncKit
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+
+/// An `SQLDatabase` over a connection pool: each query borrows a connection; a session (a
+/// transaction) keeps one connection for all its queries. The same adapter serves SQLite and
+/// PostgreSQL, so the rest of Facteur sees one database.
+final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unchecked Sendable {
+    // The pool is thread-safe (it locks internally) but predates Sendable annotations.
+    let pools: EventLoopGroupConnectionPool<Source>
+    let makeSQL: @Sendable (Source.Connection) -> any SQLDatabase
+    let logger: Logger
+    let dialect: any SQLDialect
+    /// Statements each new connection runs once before its first query (SQLite's busy timeout).
+    let setup: [String]
+    private let prepared = Mutex<Set<ObjectIdentifier>>([])
+
+    init(pools: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger, setup: [String] = [],
+         makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
+        self.pools = pools
+        self.dialect = dialect
+        self.logger = logger
+        self.setup = setup
+        self.makeSQL = makeSQL
+    }
+
+    /// The connection's SQL interface, after its one-time setup.
+    private func ready(_ conn: Source.Connection) -> EventLoopFuture<any SQLDatabase> {
+        let sql = makeSQL(conn)
+        let id = ObjectIdentifier(conn as AnyObject)
+        guard !setup.isEmpty, prepared.withLock({ $0.insert(id).inserted }) else { return conn.eventLoop.makeSucceededFuture(sql) }
+        var future = conn.eventLoop.makeSucceededVoidFuture()
+        for statement in setup {
+            future = future.flatMap { sql.raw(SQLQueryString(statement)).run() }
+        }
+        return future.map { sql }
+    }
+
+    var eventLoop: any EventLoop { pools.eventLoopGroup.any() }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        pools.withConnection(logger: logger) { conn in
+            self.ready(conn).flatMap { $0.execute(sql: query, onRow) }
+        }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let conn = try await pools.requestConnection(logger: logger).get()
+        defer { pools.releaseConnection(conn, logger: logger) }
+        return try await closure(try await ready(conn).get())
+    }
+
+    func shutdown() async throws {
+        try await pools.shutdownAsync()
+    }
+}
+
+extension SQLDatabase {
+    /// Runs `body` in a transaction on one connection: committed when it returns, rolled back when it throws.
+    /// `immediate` takes SQLite's write lock at once, so concurrent writers queue instead of failing halfway.
+    public func transaction<R: Sendable>(immediate: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withSession { session in
+            let sqlite = session.dialect.name == "sqlite"
+            try await session.raw(SQLQueryString(sqlite && immediate ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+            do {
+                let result = try await body(session)
+                try await session.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await session.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
