@@ -48,6 +48,25 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 2, name: "create-audit-log", statements: [
+            // One hash chain per company: each entry carries the SHA-256 of the previous one, so any
+            // later change to a row breaks the chain from that row on.
+            """
+            CREATE TABLE audit_log (
+                company_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                ip TEXT,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                details TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (company_id, seq)
+            )
+            """,
+        ]),
     ]
 
     struct Applied: Codable {

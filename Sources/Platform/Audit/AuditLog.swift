@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import SQLKit
+
+/// One change, as recorded: who, when, what, from which address.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var companyID: String
+    public var seq: Int
+    public var at: String
+    public var actor: String
+    public var ip: String?
+    public var action: String
+    public var subject: String
+    /// JSON text describing the change (field → new value…).
+    public var details: String
+    public var prevHash: String
+    public var hash: String
+
+    enum CodingKeys: String, CodingKey {
+        case companyID = "company_id", seq, at, actor, ip, action, subject, details
+        case prevHash = "prev_hash", hash
+    }
+
+    /// The hash of an entry covers every field but itself, in a fixed, unambiguous layout
+    /// (length-prefixed), chained to the previous entry's hash.
+    public static func computeHash(companyID: String, seq: Int, at: String, actor: String, ip: String?, action: String,
+                                   subject: String, details: String, prevHash: String) -> String {
+        var h = SHA256()
+        for field in [prevHash, companyID, String(seq), at, actor, ip ?? "", action, subject, details] {
+            let bytes = Array(field.utf8)
+            h.update(data: Array(String(bytes.count).utf8) + [0x3A] + bytes)
+        }
+        return h.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    var recomputedHash: String {
+        AuditEntry.computeHash(companyID: companyID, seq: seq, at: at, actor: actor, ip: ip, action: action,
+                               subject: subject, details: details, prevHash: prevHash)
+    }
+}
+
+/// The append-only, hash-chained audit trail of each company.
+public enum AuditLog {
+    /// The hash the first entry of every chain points to.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// Appends an entry inside the caller's transaction (so the change and its record commit together).
+    @discardableResult
+    public static func append(_ sql: any SQLDatabase, companyID: String, actor: String, ip: String?, action: String,
+                              subject: String, details: [String: String] = [:], at date: Date = Date()) async throws -> AuditEntry {
+        struct Last: Decodable { let seq: Int; let hash: String }
+        let last = try await sql.select().columns("seq", "hash").from("audit_log")
+            .where("company_id", .equal, companyID).orderBy("seq", .descending).limit(1)
+            .first(decoding: Last.self)
+        let seq = (last?.seq ?? 0) + 1
+        let prev = last?.hash ?? genesis
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let detailsText = String(decoding: try encoder.encode(details), as: UTF8.self)
+        let at = Self.timestamp(date)
+        let hash = AuditEntry.computeHash(companyID: companyID, seq: seq, at: at, actor: actor, ip: ip, action: action,
+                                          subject: subject, details: detailsText, prevHash: prev)
+        let entry = AuditEntry(companyID: companyID, seq: seq, at: at, actor: actor, ip: ip, action: action, subject: subject,
+                               details: detailsText, prevHash: prev, hash: hash)
+        // (company_id, seq) is the primary key: two concurrent appends cannot both take the same place.
+        try await sql.insert(into: "audit_log").model(entry).run()
+        return entry
+    }
+
+    static func timestamp(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+
+    public struct Break: Sendable, Equatable, CustomStringConvertible {
+        public var companyID: String
+        public var seq: Int
+        public var reason: String
+        public var description: String { "company \(companyID), entry \(seq): \(reason)" }
+    }
+
+    /// Recomputes every chain (or one company's) and names the first broken entry of each.
+    public static func verify(_ sql: any SQLDatabase, companyID: String? = nil) async throws -> (entries: Int, breaks: [Break]) {
+        var query = sql.select().column("*").from("audit_log")
+        if let companyID { query = query.where("company_id", .equal, companyID) }
+        let rows = try await query.orderBy("company_id").orderBy("seq").all(decoding: AuditEntry.self)
+        var breaks: [Break] = []
+        var current: String?
+        var expectedPrev = genesis
+        var expectedSeq = 1
+        var broken = false
+        for e in rows {
+            if e.companyID != current {
+                current = e.companyID
+                expectedPrev = genesis
+                expectedSeq = 1
+                broken = false
+            }
+            guard !broken else { continue }
+            var reason: String?
+            if e.seq != expectedSeq { reason = "entry \(expectedSeq) is missing" } else if e.prevHash != expectedPrev {
+                reason = "it does not point to the previous entry's hash"
+            } else if e.recomputedHash != e.hash { reason = "its content no longer matches its hash (altered after it was written)" }
+            if let reason {
+                breaks.append(Break(companyID: e.companyID, seq: e.seq, reason: reason))
+                broken = true
+            }
+            expectedPrev = e.hash
+            expectedSeq = e.seq + 1
+        }
+        return (rows.count, breaks)
+    }
+}

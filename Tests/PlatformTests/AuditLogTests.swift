@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import SQLKit
+import Testing
+@testable import Platform
+
+@Suite(.serialized) struct AuditLogTests {
+    @Test(arguments: Engines.all)
+    func chainVerifiesAndNamesTheFirstAlteredEntry(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            for i in 1...5 {
+                try await db.sql.transaction { tx in
+                    try await AuditLog.append(tx, companyID: "A", actor: "user:alice", ip: "127.0.0.1", action: "client.update",
+                                              subject: "client:\(i)", details: ["name": "Client \(i)", "iban": "FR76…"])
+                }
+            }
+            try await AuditLog.append(db.sql, companyID: "B", actor: "user:bob", ip: nil, action: "company.create", subject: "company:B")
+            var result = try await AuditLog.verify(db.sql)
+            #expect(result.entries == 6)
+            #expect(result.breaks.isEmpty)
+
+            // Someone edits a row directly in the database: the chain says where.
+            try await db.sql.raw("UPDATE audit_log SET details = '{\"name\":\"Client X\"}' WHERE company_id = 'A' AND seq = 3").run()
+            result = try await AuditLog.verify(db.sql)
+            #expect(result.breaks.count == 1)
+            #expect(result.breaks.first?.companyID == "A")
+            #expect(result.breaks.first?.seq == 3)
+            #expect(result.breaks.first?.reason.contains("altered") == true)
+            // Company B's chain is untouched and verifies alone.
+            #expect(try await AuditLog.verify(db.sql, companyID: "B").breaks.isEmpty)
+
+            // Recomputing the altered row's hash does not help: the next entry no longer points to it.
+            try await db.sql.raw("DELETE FROM audit_log WHERE company_id = 'A' AND seq = 2").run()
+            result = try await AuditLog.verify(db.sql, companyID: "A")
+            #expect(result.breaks.first?.seq == 3)
+            #expect(result.breaks.first?.reason.contains("missing") == true)
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    @Test func hashCoversEveryField() {
+        let base = AuditEntry.computeHash(companyID: "A", seq: 1, at: "t", actor: "a", ip: nil, action: "x", subject: "s", details: "{}", prevHash: AuditLog.genesis)
+        #expect(base.count == 64)
+        #expect(base != AuditEntry.computeHash(companyID: "A", seq: 1, at: "t", actor: "a", ip: "1.2.3.4", action: "x", subject: "s", details: "{}", prevHash: AuditLog.genesis))
+        #expect(base != AuditEntry.computeHash(companyID: "A", seq: 2, at: "t", actor: "a", ip: nil, action: "x", subject: "s", details: "{}", prevHash: AuditLog.genesis))
+        // Length prefixes: moving a character from one field to the next changes the hash.
+        #expect(AuditEntry.computeHash(companyID: "A", seq: 1, at: "t", actor: "ab", ip: nil, action: "c", subject: "s", details: "{}", prevHash: "0")
+            != AuditEntry.computeHash(companyID: "A", seq: 1, at: "t", actor: "a", ip: nil, action: "bc", subject: "s", details: "{}", prevHash: "0"))
+    }
+}
