@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "facteur", dependencies: [
             "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation", "FacteurXML"], path: "Benchmarks/facteur-bench",
                           swiftSettings: strict),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `facteur`: one executable for the server and the operator's tools.
 @main
@@ -12,6 +13,8 @@ struct Facteur: AsyncParsableCommand {
 
     /// Exit codes other tools rely on: 0 all good, 1 invalid invoice(s), 2 usage or I/O error.
     static func main() async {
+        // Logs go to standard error: standard output is for results other tools read.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
