@@ -3,9 +3,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// The request context of every route.
-public typealias AppRequestContext = BasicRequestContext
-
 /// Closes the database when the application stops (graceful shutdown of the service group).
 struct DatabaseService: Service {
     let database: Database
@@ -31,6 +28,7 @@ public func buildApplication(_ configuration: Configuration, logger existing: Lo
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthRoutes(database: database).register(on: router)
+    APIRoutes(database: database).register(on: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Facteur"),

@@ -15,6 +15,12 @@ enum Engines {
 
     /// A fresh database: a new SQLite file, or a new PostgreSQL schema made the default for the test's connections.
     static func open(_ engine: String) async throws -> (Database, cleanup: @Sendable () async throws -> Void) {
+        let (db, _, cleanup) = try await openWithConfiguration(engine)
+        return (db, cleanup)
+    }
+
+    /// Also returns the configuration that reaches the same storage (for `buildApplication`).
+    static func openWithConfiguration(_ engine: String) async throws -> (Database, Configuration, cleanup: @Sendable () async throws -> Void) {
         var config = Configuration()
         config.logLevel = .warning
         let logger = Logger(label: "test")
@@ -22,7 +28,7 @@ enum Engines {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facteur-test-\(UUID().uuidString)")
             config.dataDirectory = dir.path
             let db = try await Database.open(config, logger: logger)
-            return (db, {
+            return (db, config, {
                 try await db.shutdown()
                 try? FileManager.default.removeItem(at: dir)
             })
@@ -37,9 +43,9 @@ enum Engines {
         url.path = "/" + name
         config.databaseURL = url.string!
         let db = try await Database.open(config, logger: logger)
-        return (db, {
+        return (db, config, {
             try await db.shutdown()
-            try await admin.sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: String(name))").run()
+            try await admin.sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: String(name)) WITH (FORCE)").run()
             try await admin.shutdown()
         })
     }

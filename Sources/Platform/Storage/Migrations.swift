@@ -67,6 +67,21 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 3, name: "create-api-tokens", statements: [
+            // Only a SHA-256 of each token is kept: the token itself is shown once, at creation.
+            """
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                company_id TEXT NOT NULL REFERENCES companies (id),
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )
+            """,
+            "CREATE INDEX api_tokens_company ON api_tokens (company_id)",
+        ]),
     ]
 
     struct Applied: Codable {

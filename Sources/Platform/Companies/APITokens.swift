@@ -1,0 +1,51 @@
+import Crypto
+import Foundation
+import SQLKit
+
+/// Per-company API tokens for billing software: `Authorization: Bearer fct_…`. Only a SHA-256 of
+/// the token is stored; the token is shown once.
+public enum APITokens {
+    public struct Created: Sendable {
+        public var id: String
+        public var token: String
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func create(_ db: Database, companyID: String, name: String, actor: String, ip: String?) async throws -> Created {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let token = "fct_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let id = UUID().uuidString.lowercased()
+        let now = ISO8601DateFormatter().string(from: Date())
+        try await db.sql.transaction { tx in
+            try await tx.insert(into: "api_tokens").columns("id", "company_id", "name", "token_hash", "created_by", "created_at")
+                .values(SQLBind(id), SQLBind(companyID), SQLBind(name), SQLBind(digest(token)), SQLBind(actor), SQLBind(now)).run()
+            try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "api_token.create", subject: "api_token:\(id)",
+                                      details: ["name": name])
+        }
+        return Created(id: id, token: token)
+    }
+
+    /// The company a token belongs to, if it is known and not revoked.
+    public static func company(for token: String, in db: Database) async throws -> String? {
+        struct Row: Decodable { let company_id: String }
+        return try await db.sql.select().column("company_id").from("api_tokens")
+            .where("token_hash", .equal, digest(token)).where(SQLIdentifier("revoked_at"), .is, SQLLiteral.null)
+            .first(decoding: Row.self)?.company_id
+    }
+
+    public static func revoke(_ db: Database, companyID: String, tokenID: String, actor: String, ip: String?) async throws {
+        let now = ISO8601DateFormatter().string(from: Date())
+        try await db.sql.transaction { tx in
+            struct Row: Decodable { let id: String }
+            guard try await tx.select().column("id").from("api_tokens").where("id", .equal, tokenID).where("company_id", .equal, companyID)
+                .first(decoding: Row.self) != nil else { throw PlatformError.notFound(what: "api_token") }
+            try await tx.update("api_tokens").set("revoked_at", to: SQLBind(now)).where("id", .equal, tokenID).run()
+            try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "api_token.revoke", subject: "api_token:\(tokenID)")
+        }
+    }
+}
