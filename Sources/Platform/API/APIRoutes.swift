@@ -5,9 +5,12 @@ import Hummingbird
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var companyID: String?
+    /// The caller's address, recorded in the audit trail.
+    public let remoteAddress: String?
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 
@@ -63,5 +66,6 @@ struct APIRoutes {
             }
             return CompanyJSON(company)
         }
+        ClientRoutes(database: database).register(on: api)
     }
 }

@@ -82,6 +82,34 @@ public enum Migrations {
             """,
             "CREATE INDEX api_tokens_company ON api_tokens (company_id)",
         ]),
+        Migration(version: 4, name: "create-clients", statements: [
+            """
+            CREATE TABLE clients (
+                id TEXT PRIMARY KEY,
+                company_id TEXT NOT NULL REFERENCES companies (id),
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                siren TEXT,
+                siret TEXT,
+                vat_number TEXT,
+                emails TEXT NOT NULL,
+                service_code TEXT,
+                service_code_required BOOLEAN NOT NULL,
+                engagement_required BOOLEAN NOT NULL,
+                channel TEXT NOT NULL,
+                address_line1 TEXT,
+                address_line2 TEXT,
+                post_code TEXT,
+                city TEXT,
+                country_code TEXT NOT NULL,
+                archived BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX clients_company_name ON clients (company_id, name)",
+            "CREATE INDEX clients_company_siren ON clients (company_id, siren)",
+        ]),
     ]
 
     struct Applied: Codable {
