@@ -32,12 +32,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port (défaut 8080 ou FACTEUR_PORT).")
     var port: Int?
 
+    @Flag(name: .long, help: "Crée des données de démonstration (deux sociétés clientes l'une de l'autre, une entité publique) et affiche comment s'en servir.")
+    var demo = false
+
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
         var config = try storage.configuration()
         if let host { config.host = host }
         if let port { config.port = port }
+        if demo {
+            let accounts = try await withStorage(storage) { db in try await DemoData.seed(db) }
+            let base = "http://\(config.host == "127.0.0.1" ? "localhost" : config.host):\(config.port)"
+            var text = "\nFacteur — données de démonstration prêtes.\n"
+            for a in accounts {
+                text += "  \(a.company) (SIRET \(a.siret))\n    identifiant : \(a.email)   mot de passe : \(a.password)\n    jeton d'API : \(a.apiToken)\n"
+            }
+            text += "Essayez : curl -H 'Authorization: Bearer \(accounts[0].apiToken)' \(base)/api/v1/clients\n"
+            text += "Facteur écoute sur \(base) (Ctrl-C pour arrêter).\n\n"
+            writeStdout(text)
+        }
         let app = try await buildApplication(config)
         try await app.runService()
     }

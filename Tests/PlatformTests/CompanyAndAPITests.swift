@@ -93,3 +93,27 @@ import Testing
         try await cleanup()
     }
 }
+
+@Suite struct DemoDataTests {
+    @Test func seedingTwiceKeepsOneSetOfData() async throws {
+        let (db, cleanup) = try await Engines.open("sqlite")
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let first = try await DemoData.seed(db)
+            let second = try await DemoData.seed(db)
+            #expect(first.count == 2 && second.count == 2)
+            #expect(first[0].apiToken != second[0].apiToken, "fresh tokens each run, since tokens are shown only once")
+            let a = try #require(try await Companies.find(db, siret: first[0].siret))
+            let clients = try await Clients.list(db, companyID: a.id)
+            #expect(clients.total == 2, "the other company and the public body, once")
+            #expect(clients.items.contains { $0.kind == .publicBody && $0.serviceCodeRequired })
+            let b = try #require(try await Companies.find(db, siret: first[1].siret))
+            #expect(try await Clients.list(db, companyID: b.id).items.map(\.siret) == [a.siret], "each is the other's client")
+            #expect(try await APITokens.company(for: second[1].apiToken, in: db) == b.id)
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+}
