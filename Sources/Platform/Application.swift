@@ -28,6 +28,7 @@ public func buildApplication(_ configuration: Configuration, logger existing: Lo
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthRoutes(database: database).register(on: router)
+    OpenAPIDocument.register(on: router)
     APIRoutes(database: database).register(on: router)
     return Application(
         router: router,
