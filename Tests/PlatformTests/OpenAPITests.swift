@@ -21,7 +21,7 @@ import Testing
         #expect(doc["openapi"] as? String == "3.1.0")
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         // Every API route the server registers is described, with the methods it answers.
-        let expected: [String: Set<String>] = ["/company": ["get"], "/clients": ["get", "post"], "/clients/{id}": ["get", "put", "delete"]]
+        let expected: [String: Set<String>] = ["/company": ["get"], "/clients": ["get", "post"], "/clients/{id}": ["get", "put", "delete"], "/clients/import": ["post"]]
         for (path, methods) in expected {
             #expect(Set(paths[path]?.keys.filter { $0 != "parameters" } ?? []) == methods, "\(path)")
         }

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOFoundationCompat
 
 extension Client: ResponseEncodable {}
+extension ClientImport.Report: ResponseEncodable {}
 
 struct ClientPage: ResponseEncodable {
     var items: [Client]
@@ -54,6 +55,20 @@ struct ClientRoutes {
             let input = try await decode(request, context)
             let created = try await Clients.create(database, companyID: company, input.client, actor: context.actor, ip: context.remoteAddress)
             return EditedResponse(status: .created, headers: [.location: "/api/v1/clients/\(created.id)"], response: created)
+        }
+        api.post("clients/import") { request, context -> EditedResponse<ClientImport.Report> in
+            let company = try context.requireCompany()
+            let modeText = request.uri.queryParameters.get("mode") ?? "all"
+            guard let mode = ClientImport.Mode(rawValue: modeText) else {
+                throw PlatformError.validation([FieldError("mode", "invalid", fr: "mode = all (tout ou rien) ou partial (lignes valides seulement).",
+                                                           en: "mode = all (all or nothing) or partial (valid lines only).")])
+            }
+            let body = try await request.body.collect(upTo: 10 << 20)
+            let report = try await ClientImport.run(database, companyID: company, data: Data(buffer: body), mode: mode,
+                                                    actor: context.actor, ip: context.remoteAddress)
+            // 422 when nothing could be imported because of errors, so scripts notice.
+            let status: HTTPResponse.Status = report.imported == 0 && !report.errors.isEmpty ? .unprocessableContent : .ok
+            return EditedResponse(status: status, response: report)
         }
         api.get("clients/:id") { _, context -> Client in
             try await Clients.get(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"))

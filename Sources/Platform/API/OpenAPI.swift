@@ -46,6 +46,14 @@ enum OpenAPIDocument {
                          "requestBody": ["required": true, "content": json(ref("ClientInput"))],
                          "responses": responses(("201", "Created", ref("Client")), ["401", "422"])],
             ],
+            "/clients/import": ["post": [
+                "summary": "Import clients from a CSV file (UTF-8, `;` or `,`, header line naming the columns: kind/type, name/nom, siren, siret, tva, emails, code_service, canal, adresse, code_postal, ville, pays…)",
+                "operationId": "importClients",
+                "parameters": [["name": "mode", "in": "query", "schema": ["type": "string", "enum": ["all", "partial"], "default": "all"],
+                                "description": "all: nothing is imported when a line has an error; partial: valid lines are imported"]],
+                "requestBody": ["required": true, "content": ["text/csv": ["schema": ["type": "string"]]]],
+                "responses": responses(("200", "What was imported, and the errors line by line", ref("ImportReport")), ["401", "422"]),
+            ]],
             "/clients/{id}": [
                 "parameters": [idParameter],
                 "get": ["summary": "Read a client", "operationId": "getClient", "responses": responses(("200", "The client", ref("Client")), ["401", "404"])],
@@ -72,6 +80,12 @@ enum OpenAPIDocument {
                 "ClientPage": ["type": "object", "required": ["items", "total", "page", "perPage"], "properties": [
                     "items": ["type": "array", "items": ref("Client")], "total": ["type": "integer"],
                     "page": ["type": "integer"], "perPage": ["type": "integer"],
+                ]],
+                "ImportReport": ["type": "object", "required": ["mode", "imported", "rejected", "errors"], "properties": [
+                    "mode": ["type": "string", "enum": ["all", "partial"]], "imported": ["type": "integer"], "rejected": ["type": "integer"],
+                    "errors": ["type": "array", "items": ["type": "object", "required": ["line", "errors"], "properties": [
+                        "line": ["type": "integer"], "errors": ["type": "array", "items": ref("FieldError")],
+                    ]]],
                 ]],
                 "FieldError": ["type": "object", "required": ["field", "code", "fr", "en"], "properties": [
                     "field": ["type": "string"], "code": ["type": "string"], "fr": ["type": "string"], "en": ["type": "string"],
