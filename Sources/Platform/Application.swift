@@ -27,6 +27,8 @@ public func buildApplication(_ configuration: Configuration, logger existing: Lo
     logger.info("storage ready", metadata: ["database": "\(database.location)"])
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
+    Observability.register(on: router, engine: database.engine)
     HealthRoutes(database: database).register(on: router)
     OpenAPIDocument.register(on: router)
     APIRoutes(database: database).register(on: router)

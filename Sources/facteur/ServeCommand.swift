@@ -52,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             text += "Facteur écoute sur \(base) (Ctrl-C pour arrêter).\n\n"
             writeStdout(text)
         }
+        Observability.bootstrap()
         let app = try await buildApplication(config)
         try await app.runService()
     }

@@ -22,6 +22,11 @@ import Testing
             try await client.execute(uri: "/no-such-page", method: .get) { response in
                 #expect(response.status == .notFound)
             }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                #expect(String(buffer: response.body).contains("facteur_info{database=\"sqlite\"} 1"))
+            }
         }
         // The data folder now holds the embedded database, migrated.
         #expect(FileManager.default.fileExists(atPath: config.dataDirectory + "/facteur.sqlite"))
