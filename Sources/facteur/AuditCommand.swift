@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Platform
 
 struct AuditCommand: AsyncParsableCommand {
@@ -19,17 +18,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let config = try storage.configuration()
-            let db = try await Database.open(config, logger: Logger(label: "facteur"))
-            let result: (entries: Int, breaks: [AuditLog.Break])
-            do {
-                try await Migrations.apply(to: db, logger: Logger(label: "facteur"))
-                result = try await AuditLog.verify(db.sql)
-            } catch {
-                try? await db.shutdown()
-                throw error
-            }
-            try await db.shutdown()
+            let result = try await withStorage(storage) { db in try await AuditLog.verify(db.sql) }
             if result.breaks.isEmpty {
                 writeStdout("OK \(result.entries) entrée(s) vérifiée(s), aucune altération.\n")
             } else {
