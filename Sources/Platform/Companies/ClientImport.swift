@@ -182,7 +182,7 @@ public enum ClientImport {
             return Clients.Row(c, companyID: companyID, createdAt: now, updatedAt: now)
         }
         if !toInsert.isEmpty {
-            try await db.sql.transaction(immediate: true) { tx in
+            try await db.sql.transaction { tx in
                 for row in toInsert { try await tx.insert(into: "clients").model(row).run() }
                 try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "client.import", subject: "clients",
                                           details: ["imported": String(toInsert.count), "rejected": String(errors.count), "mode": mode.rawValue])

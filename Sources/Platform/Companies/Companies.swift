@@ -94,7 +94,7 @@ public enum Companies {
         let hash = Bcrypt.hash(c.password, cost: 10)
         let company = CompanyRecord(id: UUID().uuidString.lowercased(), siren: siren, siret: siret, name: c.name.trimmingCharacters(in: .whitespaces),
                                     legalForm: nil, shareCapital: nil, rcs: nil, vatNumber: FrenchIdentifiers.vatNumber(siren: siren), createdAt: now())
-        let result: (CompanyRecord, UserRecord) = try await db.sql.transaction(immediate: true) { tx in
+        let result: (CompanyRecord, UserRecord) = try await db.sql.transaction { tx in
             struct Existing: Decodable { let id: String }
             if try await tx.select().column("id").from("companies").where("siret", .equal, siret).first(decoding: Existing.self) != nil {
                 throw PlatformError.conflict(field: "siret", fr: "Une société avec ce SIRET est déjà inscrite sur Facteur.",

@@ -54,11 +54,17 @@ public final class Database: Sendable {
             throw DatabaseError.cannotCreateDataDirectory(folder.path, underlying: error.localizedDescription)
         }
         let path = folder.appendingPathComponent("facteur.sqlite").path
-        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: .singleton)
+        // SQLite calls block a thread: a pool of its own keeps them off NIO's shared threads.
+        let threads = NIOThreadPool(numberOfThreads: 8)
+        threads.start()
+        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threads)
         let pools = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 4, on: group)
         let sqlite = PooledSQLDatabase(pools: pools, dialect: SQLiteDialect(), logger: logger,
-                                       setup: ["PRAGMA busy_timeout=10000"]) { $0.sql() }
-        let db = Database(engine: .sqlite, sql: sqlite, location: "SQLite \(path)", shutdown: { try await sqlite.shutdown() })
+                                       setup: ["PRAGMA busy_timeout=10000"], serializeWriters: true) { $0.sql() }
+        let db = Database(engine: .sqlite, sql: sqlite, location: "SQLite \(path)", shutdown: {
+            try await sqlite.shutdown()
+            try await threads.shutdownGracefully()
+        })
         // WAL (a property of the file) lets readers work while one writer commits; the busy timeout
         // (set on each connection) makes concurrent writers wait for the lock instead of failing.
         try await db.sql.raw("PRAGMA journal_mode=WAL").run()

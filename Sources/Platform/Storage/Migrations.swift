@@ -110,6 +110,18 @@ public enum Migrations {
             "CREATE INDEX clients_company_name ON clients (company_id, name)",
             "CREATE INDEX clients_company_siren ON clients (company_id, siren)",
         ]),
+        Migration(version: 5, name: "create-invoice-sequences", statements: [
+            // The next invoice number of each company and year. Taken in the transaction that issues
+            // the invoice: a rolled-back issue gives its number back, so the sequence has no gaps.
+            """
+            CREATE TABLE invoice_sequences (
+                company_id TEXT NOT NULL REFERENCES companies (id),
+                year INTEGER NOT NULL,
+                next_value INTEGER NOT NULL,
+                PRIMARY KEY (company_id, year)
+            )
+            """,
+        ]),
     ]
 
     struct Applied: Codable {
@@ -130,7 +142,7 @@ public enum Migrations {
         let done = Set(try await db.sql.raw("SELECT version FROM schema_migrations").all(decoding: Applied.self).map(\.version))
         var applied: [Migration] = []
         for m in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(m.version) {
-            try await db.sql.transaction(immediate: true) { tx in
+            try await db.sql.transaction { tx in
                 for statement in m.statements { try await tx.raw(SQLQueryString(statement)).run() }
                 try await tx.insert(into: "schema_migrations")
                     .columns("version", "name", "applied_at")

@@ -16,9 +16,13 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     /// Statements each new connection runs once before its first query (SQLite's busy timeout).
     let setup: [String]
     private let prepared = Mutex<Set<ObjectIdentifier>>([])
+    /// Only used when `serializeWriters` (SQLite).
+    let writerGate = WriterGate()
+    let serializeWriters: Bool
 
     init(pools: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger, setup: [String] = [],
-         makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
+         serializeWriters: Bool = false, makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
+        self.serializeWriters = serializeWriters
         self.pools = pools
         self.dialect = dialect
         self.logger = logger
@@ -57,13 +61,57 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     }
 }
 
+/// A FIFO async lock: SQLite has one writer at a time, so Facteur's own writers queue here, in
+/// memory, instead of spinning in SQLite's busy handler on the few threads that run queries.
+final class WriterGate: Sendable {
+    private struct State {
+        var busy = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { s -> Bool in
+                if s.busy { s.waiters.append(c); return false }
+                s.busy = true
+                return true
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty { s.busy = false; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+/// Databases that need writers serialized in-process (SQLite).
+protocol SerializedWriters {
+    var writerGate: WriterGate { get }
+    var serializesWriters: Bool { get }
+}
+
+extension PooledSQLDatabase: SerializedWriters {
+    var serializesWriters: Bool { serializeWriters }
+}
+
+
 extension SQLDatabase {
     /// Runs `body` in a transaction on one connection: committed when it returns, rolled back when it throws.
-    /// `immediate` takes SQLite's write lock at once, so concurrent writers queue instead of failing halfway.
-    public func transaction<R: Sendable>(immediate: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await withSession { session in
+    /// On SQLite every transaction takes the write lock at once (`BEGIN IMMEDIATE`) after queueing
+    /// behind the other writers of this process: no lock upgrade can fail halfway.
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let gate = (self as? SerializedWriters).flatMap { $0.serializesWriters ? $0.writerGate : nil }
+        if let gate { await gate.acquire() }
+        defer { gate?.release() }
+        return try await withSession { session in
             let sqlite = session.dialect.name == "sqlite"
-            try await session.raw(SQLQueryString(sqlite && immediate ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+            try await session.raw(SQLQueryString(sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
             do {
                 let result = try await body(session)
                 try await session.raw("COMMIT").run()
