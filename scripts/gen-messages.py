@@ -126,6 +126,57 @@ PATTERNS = [
 ]
 
 
+CATEGORIES = {
+    "standard rated": "taux normal", "standard rate": "taux normal", "zero rated": "taux zéro", "exempt from vat": "exonéré de TVA",
+    "reverse charge": "autoliquidation", "intra-community supply": "livraison intracommunautaire",
+    "export outside the eu": "exportation hors UE", "not subject to vat": "hors champ de la TVA",
+    "igic": "IGIC (Canaries)", "ipsi": "IPSI (Ceuta et Melilla)",
+}
+
+WHAT = {"an Invoice line": ("une ligne", "BT-151"), "a Document level allowance": ("une remise au niveau du document", "BT-95"),
+        "a Document level charge": ("des frais au niveau du document", "BT-102")}
+
+
+def category(label):
+    return CATEGORIES.get(label.strip().lower(), label.strip())
+
+
+# The VAT category rules (BR-S/Z/E/AE/IC/G/O/AF/AG…) share a few sentence shapes.
+CATEGORY_SHAPES = [
+    (r'^In an Invoice line \(BG-25\) where the Invoiced item VAT category code \(BT-151\) is "([^"]+)",? the Invoiced item VAT rate \(BT-152\) shall be 0 \(zero\)\.?$',
+     "Sur une ligne (BG-25) de catégorie de TVA « {0} » (BT-151), le taux de TVA de l'article (BT-152) doit être 0 (zéro)."),
+    (r'^In a Document level allowance \(BG-20\) where the Document level allowance VAT category code \(BT-95\) is "([^"]+)",? the Document level allowance VAT rate \(BT-96\) shall be 0 \(zero\)\.?$',
+     "Pour une remise au niveau du document (BG-20) de catégorie « {0} » (BT-95), le taux de TVA (BT-96) doit être 0 (zéro)."),
+    (r'^In a Document level charge \(BG-21\) where the Document level charge VAT category code \(BT-102\) is "([^"]+)",? the Document level charge VAT rate \(BT-103\) shall be 0 \(zero\)\.?$',
+     "Pour des frais au niveau du document (BG-21) de catégorie « {0} » (BT-102), le taux de TVA (BT-103) doit être 0 (zéro)."),
+    (r'^The VAT category tax amount \(BT-117\) [Ii]n a VAT breakdown \(BG-23\) where (?:the )?VAT category code \(BT-118\) (?:is|equals) "([^"]+)" shall (?:be|equal) 0 \(zero\)\.?$',
+     "Le montant de TVA (BT-117) d'une ventilation (BG-23) de catégorie « {0} » (BT-118) doit être 0 (zéro)."),
+    (r'^In a VAT breakdown \(BG-23\) where (?:the )?VAT category code \(BT-118\) is "([^"]+)" the VAT category taxable amount \(BT-116\) shall equal the sum of Invoice line net amounts? \(BT-131\) minus the sum of Document level allowance amounts \(BT-92\) plus the sum of Document level charge amounts \(BT-99\) where the VAT category codes? \(BT-151, BT-95, BT-102\) (?:is|are) "[^"]+"\.?$',
+     "Dans une ventilation de TVA (BG-23) de catégorie « {0} » (BT-118), la base d'imposition (BT-116) doit égaler la somme des montants nets des lignes (BT-131) moins les remises (BT-92) plus les frais (BT-99) au niveau du document de cette catégorie."),
+    (r'^A VAT Breakdown \(BG-23\) with VAT Category code \(BT-118\) "([^"]+)" shall not have a VAT exemption reason code \(BT-121\) or VAT exemption reason text \(BT-120\)\.?$',
+     "Une ventilation de TVA (BG-23) de catégorie « {0} » (BT-118) ne doit avoir ni code (BT-121) ni motif (BT-120) d'exonération."),
+    (r'^A VAT Breakdown \(BG-23\) with VAT Category code \(BT-118\) "([^"]+)" shall have a VAT exemption reason code \(BT-121\) or a VAT exemption reason text \(BT-120\)\.?$',
+     "Une ventilation de TVA (BG-23) de catégorie « {0} » (BT-118) doit indiquer un code (BT-121) ou un motif (BT-120) d'exonération."),
+]
+
+SELLER_IDS = (r'^An Invoice that contains (an Invoice line|a Document level allowance|a Document level charge)(?: \(BG-2\d\))? where the '
+              r'(?:Invoiced item|Document level allowance|Document level charge) VAT category code \((BT-\d+)\) is "([^"]+)" shall contain '
+              r'the Seller VAT Identifier \(BT-31\), the Seller [Tt]ax registration identifier \(BT-32\) and/or the Seller tax representative VAT identifier \(BT-63\)\.?$')
+
+
+def category_rule(en):
+    for pattern, template in CATEGORY_SHAPES:
+        m = re.match(pattern, en)
+        if m:
+            return template.format(category(m.group(1)))
+    m = re.match(SELLER_IDS, en)
+    if m:
+        what, _ = WHAT[m.group(1)]
+        return (f"Une facture comportant {what} de catégorie de TVA « {category(m.group(3))} » ({m.group(2)}) doit comporter "
+                "l'identifiant TVA du vendeur (BT-31), son identifiant d'enregistrement fiscal (BT-32) ou l'identifiant TVA de son représentant fiscal (BT-63).")
+    return None
+
+
 def extract(path):
     text = open(path, encoding="utf-8").read()
     out = {}
@@ -145,6 +196,9 @@ def term(text):
 def french(rid, en):
     if rid in FR:
         return FR[rid]
+    c = category_rule(en)
+    if c:
+        return c
     for pattern, template in PATTERNS:
         m = re.match(pattern, en)
         if m:
