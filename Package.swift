@@ -7,6 +7,7 @@ import PackageDescription
 //   InvoiceFormats    — CII D16B (Factur-X profiles) and UBL 2.1: reading, writing, conversion
 //   InvoiceValidation — XSD + EN 16931 rules (CII and UBL bindings) + Factur-X profile rules + French rules
 //   PDF               — a PDF reader (objects, cross-references, filters, attachments, text) and a PDF/A-3 writer
+//   FacturX           — invoices as Factur-X PDFs: the printed layout, the PDF/A-3 container, reading one back
 // The platform (web app, API, storage, background services) is `Platform`; it alone knows HTTP and SQL.
 // and one executable, `facteur`.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
@@ -40,6 +42,7 @@ let package = Package(
         .target(name: "FacteurXML", dependencies: ["CLibXML2"], swiftSettings: strict),
         .target(name: "PDF", dependencies: ["CZlib", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceModel", swiftSettings: strict),
+        .target(name: "FacturX", dependencies: ["PDF", "InvoiceModel", "InvoiceFormats"], swiftSettings: strict),
         .target(name: "InvoiceFormats", dependencies: ["InvoiceModel", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceValidation", dependencies: ["InvoiceModel", "InvoiceFormats", "FacteurXML"],
                 resources: [.copy("Resources/artefacts"), .copy("Resources/messages")], swiftSettings: strict),
@@ -54,17 +57,22 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: strict),
         .executableTarget(name: "facteur", dependencies: [
-            "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "Platform",
+            "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "PDF", "FacturX", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation", "FacteurXML"], path: "Benchmarks/facteur-bench",
                           swiftSettings: strict),
+        .executableTarget(name: "facteur-bench-pdf", dependencies: ["PDF", "FacturX", "InvoiceFormats"],
+                          path: "Benchmarks/facteur-bench-pdf", swiftSettings: strict),
         .testTarget(name: "PDFTests", dependencies: ["PDF"], swiftSettings: strict),
+        .testTarget(name: "FacturXTests", dependencies: ["FacturX", "InvoiceValidation"], swiftSettings: strict),
         .testTarget(name: "PlatformTests", dependencies: [
             "Platform", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: strict),
