@@ -1,0 +1,166 @@
+import Foundation
+
+/// One font as used by one document: characters get CIDs on first use (1, 2, 3…), which are also the
+/// glyph ids of the subset written at the end, so CIDToGIDMap is the identity and the subset stays dense.
+public struct EmbeddedFont: Sendable {
+    public let font: TrueTypeFont
+    /// The resource name in page dictionaries (`F1`…).
+    public let resourceName: String
+    private var cidOf: [UInt32: UInt16] = [:]
+    /// Original glyph id for each CID (index 0 is .notdef).
+    private(set) var glyphs: [UInt16] = [0]
+    /// Unicode text of each CID, for the ToUnicode CMap.
+    private(set) var unicode: [[UInt32]] = [[]]
+    private var cidOfGlyph: [UInt16: UInt16] = [:]
+
+    public init(font: TrueTypeFont, resourceName: String) {
+        self.font = font
+        self.resourceName = resourceName
+    }
+
+    /// Appends the 2-byte CIDs of `s` to `out` (as a hex string body) and returns the advance in font units.
+    /// Characters the font lacks are shown as « ? » rather than as an invisible .notdef box.
+    @discardableResult
+    public mutating func encode(_ s: String, into out: inout PDFBytes) -> Int {
+        var advance = 0
+        for u in s.unicodeScalars {
+            let cid = cid(for: u.value)
+            out.append(hex16: cid)
+            advance += Int(font.advances[Int(glyphs[Int(cid)])])
+        }
+        return advance
+    }
+
+    mutating func cid(for code: UInt32) -> UInt16 {
+        if let c = cidOf[code] { return c }
+        var g = font.glyph(forCode: code)
+        var text = [code]
+        if g == 0 {
+            g = font.glyph(forCode: 0x3F)
+            text = [0x3F]
+        }
+        // Two characters with one glyph (e.g. NBSP and space) share the CID: the first one's text wins.
+        if let c = cidOfGlyph[g] { cidOf[code] = c; return c }
+        let c = UInt16(glyphs.count)
+        glyphs.append(g)
+        unicode.append(text)
+        cidOf[code] = c
+        cidOfGlyph[g] = c
+        return c
+    }
+
+    /// Writes the Type0 font, its CIDFontType2 descendant, descriptor, subset program and ToUnicode CMap.
+    /// `tag` is the six-letter subset prefix (§9.6.4).
+    public func write(to w: inout PDFFileWriter, reference: PDFReference, tag: String, compressionLevel: Int32 = 6,
+                      programCache: FontProgramCache? = nil) {
+        let baseName = tag + "+" + font.postScriptName
+        let program: Data, length1: Int
+        if let cached = programCache?.get(font: font, glyphs: glyphs) {
+            (program, length1) = cached
+        } else {
+            let raw = font.subset(glyphs: glyphs)
+            program = Zlib.compress(raw, level: compressionLevel)
+            length1 = raw.count
+            programCache?.put(font: font, glyphs: glyphs, program: program, length1: length1)
+        }
+        let fontFile = w.add(.stream(PDFDictionary([("Length1", .int(length1)), ("Filter", .name("FlateDecode"))]), program))
+        let scale = 1000 / Double(font.unitsPerEm)
+        let (x0, y0, x1, y1) = font.bbox
+        var flags = 32 // nonsymbolic: the glyphs are Latin text
+        if font.italicAngle != 0 { flags |= 64 }
+        let descriptor = w.add(.dictionary(PDFDictionary([
+            ("Type", .name("FontDescriptor")),
+            ("FontName", .name(baseName)),
+            ("Flags", .int(flags)),
+            ("FontBBox", .array([x0, y0, x1, y1].map { .int(Int((Double($0) * scale).rounded())) })),
+            ("ItalicAngle", .real(font.italicAngle)),
+            ("Ascent", .int(Int((Double(font.ascender) * scale).rounded()))),
+            ("Descent", .int(Int((Double(font.descender) * scale).rounded()))),
+            ("CapHeight", .int(Int((Double(font.capHeight) * scale).rounded()))),
+            ("StemV", .int(font.isBold ? 120 : 80)),
+            ("FontFile2", .reference(fontFile)),
+        ])))
+        var widths: [PDFObject] = []
+        widths.reserveCapacity(glyphs.count)
+        for g in glyphs.dropFirst() { widths.append(.int(Int(font.width1000(glyph: g).rounded()))) }
+        let cidFont = w.add(.dictionary(PDFDictionary([
+            ("Type", .name("Font")),
+            ("Subtype", .name("CIDFontType2")),
+            ("BaseFont", .name(baseName)),
+            ("CIDSystemInfo", .dictionary(PDFDictionary([
+                ("Registry", .string(Data("Adobe".utf8))), ("Ordering", .string(Data("Identity".utf8))), ("Supplement", .int(0)),
+            ]))),
+            ("FontDescriptor", .reference(descriptor)),
+            ("DW", .int(Int(font.width1000(glyph: 0).rounded()))),
+            ("W", .array(glyphs.count > 1 ? [.int(1), .array(widths)] : [])),
+            ("CIDToGIDMap", .name("Identity")),
+        ])))
+        let toUnicode = w.addStream(PDFDictionary(), data: toUnicodeCMap(), level: compressionLevel)
+        w.set(reference, .dictionary(PDFDictionary([
+            ("Type", .name("Font")),
+            ("Subtype", .name("Type0")),
+            ("BaseFont", .name(baseName)),
+            ("Encoding", .name("Identity-H")),
+            ("DescendantFonts", .array([.reference(cidFont)])),
+            ("ToUnicode", .reference(toUnicode)),
+        ])))
+    }
+
+    /// The CMap that maps each CID back to its text, so text can be selected, searched and extracted.
+    func toUnicodeCMap() -> Data {
+        var o = PDFBytes(capacity: 400 + 20 * glyphs.count)
+        o.append("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n")
+        o.append("/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n")
+        o.append("/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n")
+        o.append("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
+        var cid = 1
+        while cid < glyphs.count {
+            let n = min(100, glyphs.count - cid)
+            o.append(int: n)
+            o.append(" beginbfchar\n")
+            for c in cid..<cid + n {
+                o.append(0x3C); o.append(hex16: UInt16(c)); o.append("> <")
+                for code in unicode[c] {
+                    if code < 0x10000 {
+                        o.append(hex16: UInt16(code))
+                    } else {
+                        let v = code - 0x10000
+                        o.append(hex16: UInt16(0xD800 + (v >> 10))); o.append(hex16: UInt16(0xDC00 + (v & 0x3FF)))
+                    }
+                }
+                o.append(">\n")
+            }
+            o.append("endbfchar\n")
+            cid += n
+        }
+        o.append("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+        return o.data
+    }
+}
+
+/// Compressed subset programs by (font, glyph list): documents laid out from the same template use the
+/// same characters in the same order, and compressing the subset is the costliest step of a small invoice.
+public final class FontProgramCache: @unchecked Sendable {
+    private struct Key: Hashable { let font: ObjectIdentifier; let glyphs: [UInt16] }
+    private var entries: [Key: (Data, Int)] = [:]
+    private var order: [Key] = []
+    private let lock = NSLock()
+    public let capacity: Int
+
+    public init(capacity: Int = 64) { self.capacity = capacity }
+
+    func get(font: TrueTypeFont, glyphs: [UInt16]) -> (Data, Int)? {
+        lock.lock(); defer { lock.unlock() }
+        return entries[Key(font: ObjectIdentifier(font), glyphs: glyphs)]
+    }
+
+    func put(font: TrueTypeFont, glyphs: [UInt16], program: Data, length1: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let k = Key(font: ObjectIdentifier(font), glyphs: glyphs)
+        if entries[k] == nil {
+            order.append(k)
+            if order.count > capacity { entries[order.removeFirst()] = nil }
+        }
+        entries[k] = (program, length1)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// A growing byte buffer with the few PDF token writers the writer needs.
+///
+/// Everything the writer emits goes through here as raw bytes: going through `String` for each
+/// number or operator would cost more than the rest of the rendering.
+public struct PDFBytes: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    public var count: Int { bytes.count }
+    public var data: Data { Data(bytes) }
+
+    public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    public mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+    public mutating func append(string s: String) { bytes.append(contentsOf: s.utf8) }
+    public mutating func append(_ d: Data) { bytes.append(contentsOf: d) }
+    public mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+
+    public mutating func append(int value: Int) {
+        if value == 0 { bytes.append(0x30); return }
+        var v = value
+        if v < 0 { bytes.append(0x2D); v = -v }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while v > 0 { buf[n] = UInt8(0x30 + v % 10); v /= 10; n += 1 }
+            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+        }
+    }
+
+    /// A real with at most three decimals and no exponent (PDF has none), trailing zeros dropped.
+    public mutating func append(real value: Double) {
+        guard value.isFinite else { bytes.append(0x30); return }
+        let scaled = Int((value * 1000).rounded())
+        if scaled % 1000 == 0 { append(int: scaled / 1000); return }
+        if scaled < 0 { bytes.append(0x2D) }
+        let a = abs(scaled)
+        append(int: a / 1000)
+        bytes.append(0x2E)
+        var frac = a % 1000
+        var width = 3
+        while frac % 10 == 0 { frac /= 10; width -= 1 }
+        var div = 1
+        for _ in 1..<width { div *= 10 }
+        while div > 0 { bytes.append(UInt8(0x30 + (frac / div) % 10)); div /= 10 }
+    }
+
+    /// Zero-padded decimal, as the cross-reference table wants.
+    public mutating func append(padded value: Int, width: Int) {
+        var digits = [UInt8](repeating: 0x30, count: width)
+        var v = value
+        var i = width - 1
+        while v > 0 && i >= 0 { digits[i] = UInt8(0x30 + v % 10); v /= 10; i -= 1 }
+        bytes.append(contentsOf: digits)
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    public mutating func append(hex b: UInt8) {
+        bytes.append(Self.hexDigits[Int(b >> 4)])
+        bytes.append(Self.hexDigits[Int(b & 0xF)])
+    }
+
+    public mutating func append(hex16 v: UInt16) {
+        append(hex: UInt8(v >> 8))
+        append(hex: UInt8(v & 0xFF))
+    }
+}

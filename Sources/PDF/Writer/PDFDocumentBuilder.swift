@@ -1,0 +1,167 @@
+import Foundation
+
+/// An RGB colour, components 0…1 (device RGB, interpreted through the document's sRGB output intent).
+public struct PDFColor: Sendable, Equatable {
+    public var r: Double, g: Double, b: Double
+    public init(_ r: Double, _ g: Double, _ b: Double) { self.r = r; self.g = g; self.b = b }
+    public init(gray: Double) { self.init(gray, gray, gray) }
+    public static let black = PDFColor(gray: 0)
+    public static let white = PDFColor(gray: 1)
+}
+
+/// Builds the pages of a document: text in embedded TrueType fonts, lines, rectangles, images. Coordinates
+/// are PDF points from the bottom-left corner. `finish` writes a PDF/A-3b file.
+public final class PDFDocumentBuilder {
+    public struct FontID: Hashable, Sendable { let index: Int }
+    public struct ImageID: Hashable, Sendable { let index: Int }
+
+    public let pageWidth: Double
+    public let pageHeight: Double
+    private var fonts: [EmbeddedFont] = []
+    private var images: [PDFImage] = []
+    private var pages: [PDFBytes] = []
+    private var pageFonts: [Set<Int>] = []
+    private var pageImages: [Set<Int>] = []
+    private var current = -1
+
+    /// A4 portrait by default.
+    public init(pageWidth: Double = 595.28, pageHeight: Double = 841.89) {
+        self.pageWidth = pageWidth
+        self.pageHeight = pageHeight
+    }
+
+    public func addFont(_ font: TrueTypeFont) -> FontID {
+        fonts.append(EmbeddedFont(font: font, resourceName: "F\(fonts.count + 1)"))
+        return FontID(index: fonts.count - 1)
+    }
+
+    public func addImage(_ image: PDFImage) -> ImageID {
+        images.append(image)
+        return ImageID(index: images.count - 1)
+    }
+
+    public func font(_ id: FontID) -> TrueTypeFont { fonts[id.index].font }
+
+    @discardableResult
+    public func newPage() -> Int {
+        pages.append(PDFBytes(capacity: 8192))
+        pageFonts.append([])
+        pageImages.append([])
+        current = pages.count - 1
+        return current
+    }
+
+    public var pageCount: Int { pages.count }
+
+    /// Makes an earlier page current again, e.g. to write « page n / N » once N is known.
+    public func selectPage(_ index: Int) { current = index }
+
+    public func textWidth(_ s: String, font: FontID, size: Double) -> Double {
+        fonts[font.index].font.width(of: s, size: size)
+    }
+
+    public func text(_ s: String, x: Double, y: Double, font: FontID, size: Double, color: PDFColor = .black) {
+        guard !s.isEmpty else { return }
+        let name = fonts[font.index].resourceName
+        emit { c in
+            c.append("BT ")
+            Self.fill(color, &c)
+            c.append(0x2F); c.append(string: name); c.append(0x20)
+            c.append(real: size); c.append(" Tf ")
+            c.append(real: x); c.append(0x20); c.append(real: y); c.append(" Td <")
+        }
+        fonts[font.index].encode(s, into: &pages[current])
+        emit { $0.append("> Tj ET\n") }
+        pageFonts[current].insert(font.index)
+    }
+
+    public func rect(x: Double, y: Double, width: Double, height: Double, fill fillColor: PDFColor? = nil,
+                     stroke: PDFColor? = nil, lineWidth: Double = 0.5) {
+        emit { c in
+        if let fillColor { Self.fill(fillColor, &c) }
+        if let stroke { Self.strokeColor(stroke, &c); c.append(real: lineWidth); c.append(" w ") }
+        c.append(real: x); c.append(0x20); c.append(real: y); c.append(0x20)
+        c.append(real: width); c.append(0x20); c.append(real: height); c.append(" re ")
+        switch (fillColor != nil, stroke != nil) {
+        case (true, true): c.append("B\n")
+        case (true, false): c.append("f\n")
+        case (false, true): c.append("S\n")
+        case (false, false): c.append("n\n")
+        }
+        }
+    }
+
+    public func line(x1: Double, y1: Double, x2: Double, y2: Double, color: PDFColor = .black, width: Double = 0.5) {
+        emit { c in
+            Self.strokeColor(color, &c)
+            c.append(real: width); c.append(" w ")
+            c.append(real: x1); c.append(0x20); c.append(real: y1); c.append(" m ")
+            c.append(real: x2); c.append(0x20); c.append(real: y2); c.append(" l S\n")
+        }
+    }
+
+    public func image(_ id: ImageID, x: Double, y: Double, width: Double, height: Double) {
+        emit { c in
+            c.append("q "); c.append(real: width); c.append(" 0 0 "); c.append(real: height); c.append(0x20)
+            c.append(real: x); c.append(0x20); c.append(real: y); c.append(" cm /Im"); c.append(int: id.index + 1)
+            c.append(" Do Q\n")
+        }
+        pageImages[current].insert(id.index)
+    }
+
+    /// Edits the current page's content in place (a copy would make each call cost the whole page).
+    private func emit(_ body: (inout PDFBytes) -> Void) { body(&pages[current]) }
+
+    private static func fill(_ k: PDFColor, _ c: inout PDFBytes) {
+        c.append(real: k.r); c.append(0x20); c.append(real: k.g); c.append(0x20); c.append(real: k.b); c.append(" rg ")
+    }
+
+    private static func strokeColor(_ k: PDFColor, _ c: inout PDFBytes) {
+        c.append(real: k.r); c.append(0x20); c.append(real: k.g); c.append(0x20); c.append(real: k.b); c.append(" RG ")
+    }
+
+    /// Writes the document as PDF/A-3b.
+    public func finish(_ a: PDFAOptions) throws -> Data {
+        var w = PDFFileWriter(version: "1.7")
+        let catalog = w.allocate()
+        let pagesRef = w.allocate()
+        let fontRefs = fonts.map { _ in w.allocate() }
+        let imageRefs = images.map { $0.write(to: &w) }
+        var kids: [PDFObject] = []
+        for (i, content) in pages.enumerated() {
+            let contentRef = w.addStream(PDFDictionary(), data: content.data, level: a.compressionLevel)
+            var fontDict = PDFDictionary()
+            for f in pageFonts[i].sorted() { fontDict[fonts[f].resourceName] = .reference(fontRefs[f]) }
+            var resources = PDFDictionary([("Font", .dictionary(fontDict))])
+            if !pageImages[i].isEmpty {
+                var x = PDFDictionary()
+                for im in pageImages[i].sorted() { x["Im\(im + 1)"] = .reference(imageRefs[im]) }
+                resources["XObject"] = .dictionary(x)
+            }
+            let page = w.add(.dictionary(PDFDictionary([
+                ("Type", .name("Page")), ("Parent", .reference(pagesRef)),
+                ("MediaBox", .array([.int(0), .int(0), .real(pageWidth), .real(pageHeight)])),
+                ("Resources", .dictionary(resources)), ("Contents", .reference(contentRef)),
+            ])))
+            kids.append(.reference(page))
+        }
+        w.set(pagesRef, .dictionary(PDFDictionary([("Type", .name("Pages")), ("Kids", .array(kids)), ("Count", .int(kids.count))])))
+        for (i, f) in fonts.enumerated() {
+            f.write(to: &w, reference: fontRefs[i], tag: Self.subsetTag(i, f), compressionLevel: a.compressionLevel,
+                    programCache: a.fontCache)
+        }
+        let id = pdfDocumentID([Data(a.title.utf8), Data(a.date.pdfString.utf8)] + a.attachments.map(\.data) + pages.map(\.data))
+        try PDFA.writeCatalogParts(&w, catalog: catalog, pages: pagesRef, options: a)
+        let info = w.add(.dictionary(PDFA.infoDictionary(a)))
+        return try w.finish(root: catalog, info: info, id: id)
+    }
+
+    /// Six capital letters, different per font and per glyph set, as §9.6.4 asks of subset names.
+    static func subsetTag(_ index: Int, _ f: EmbeddedFont) -> String {
+        var h: UInt64 = 1469598103934665603 &+ UInt64(index)
+        for g in f.glyphs { h = (h ^ UInt64(g)) &* 1099511628211 }
+        var s = ""
+        for _ in 0..<6 { s.append(Character(Unicode.Scalar(UInt8(65 + h % 26)))); h /= 26 }
+        return s
+    }
+}
