@@ -120,9 +120,10 @@ struct CIIWriter {
                    minimumAddress: true)
         let b = inv.buyer
         writeParty("ram:BuyerTradeParty", identifiers: b.identifier.map { [$0] } ?? [], name: b.name,
-                   description: nil, legal: b.legalRegistrationIdentifier, tradingName: b.tradingName,
+                   description: nil, legal: b.legalRegistrationIdentifier,
+                   tradingName: allows(.en16931) ? b.tradingName : nil,
                    contact: b.contact, address: b.postalAddress, electronicAddress: b.electronicAddress,
-                   vat: b.vatIdentifier, taxRegistration: nil, minimumAddress: false)
+                   vat: allows(.basicWL) ? b.vatIdentifier : nil, taxRegistration: nil, minimumAddress: false)
         if allows(.basicWL), let t = inv.sellerTaxRepresentative {
             writeParty("ram:SellerTaxRepresentativeTradeParty", identifiers: [], name: t.name, description: nil,
                        legal: nil, tradingName: nil, contact: nil, address: t.postalAddress, electronicAddress: nil,
@@ -207,7 +208,8 @@ struct CIIWriter {
         if let pi { writePaymentMeans(pi) }
         if allows(.basicWL) {
             let vatCode = inv.vatPointDateCode.map(CII.untdid2475(fromVATPointDateCode:))
-            for vat in inv.vatBreakdown {
+            // BT-7 and BT-8 are written once, on the first breakdown: CII-SR-461 allows a single TaxPointDate.
+            for (index, vat) in inv.vatBreakdown.enumerated() {
                 w.start("ram:ApplicableTradeTax")
                 w.leaf("ram:CalculatedAmount", amount(vat.taxAmount))
                 w.leaf("ram:TypeCode", "VAT")
@@ -215,12 +217,12 @@ struct CIIWriter {
                 w.leaf("ram:BasisAmount", amount(vat.taxableAmount))
                 w.leaf("ram:CategoryCode", vat.categoryCode)
                 w.leaf("ram:ExemptionReasonCode", vat.exemptionReasonCode)
-                if allows(.en16931), let date = inv.vatPointDate {
+                if index == 0, allows(.en16931), let date = inv.vatPointDate {
                     w.start("ram:TaxPointDate")
                     w.leaf("udt:DateString", date.cii102String, [("format", "102")])
                     w.end()
                 }
-                w.leaf("ram:DueDateTypeCode", vatCode)
+                if index == 0 { w.leaf("ram:DueDateTypeCode", vatCode) }
                 w.leaf("ram:RateApplicablePercent", vat.rate.map(\.plainString))
                 w.end()
             }
@@ -310,7 +312,8 @@ struct CIIWriter {
         if let vat = t.totalVAT {
             w.leaf("ram:TaxTotalAmount", amount(vat), currency(inv.currencyCode))
         }
-        if let vat = t.totalVATInAccountingCurrency {
+        // MINIMUM has no BT-6, and its rules refuse a TaxTotalAmount in a currency other than BT-5.
+        if allows(.basicWL), let vat = t.totalVATInAccountingCurrency {
             w.leaf("ram:TaxTotalAmount", amount(vat), currency(inv.vatAccountingCurrencyCode ?? ""))
         }
         if allows(.en16931) { w.leaf("ram:RoundingAmount", t.roundingAmount.map(amount)) }
@@ -496,8 +499,11 @@ struct CIIWriter {
     private mutating func allowanceCharge(_ ac: AllowanceCharge, documentLevel: Bool) {
         w.start("ram:SpecifiedTradeAllowanceCharge")
         indicator(ac.isCharge)
-        w.leaf("ram:CalculationPercent", ac.percentage?.plainString)
-        w.leaf("ram:BasisAmount", ac.baseAmount.map(amount))
+        // BASIC lines carry allowance and charge amounts only, not how they were computed.
+        if documentLevel || allows(.en16931) {
+            w.leaf("ram:CalculationPercent", ac.percentage?.plainString)
+            w.leaf("ram:BasisAmount", ac.baseAmount.map(amount))
+        }
         // Mandatory in the schema; a model that only knows base and percentage has not been computed yet,
         // and an empty element lets validation say so rather than an invented amount.
         w.leaf("ram:ActualAmount", ac.amount.map(amount) ?? "")
