@@ -366,7 +366,10 @@ struct UBLReader {
             l.period = Period(startDate: try date(p, "StartDate", "BT-134"), endDate: try date(p, "EndDate", "BT-135"))
         }
         l.orderLineReference = text(cac(e, "OrderLineReference"), "LineID")
-        if let ref = cacs(e, "DocumentReference").first(where: { text($0, "DocumentTypeCode") == "130" }) {
+        // The binding asks for DocumentTypeCode 130; a reference without any type code can only be BT-128 too.
+        let references = cacs(e, "DocumentReference")
+        if let ref = references.first(where: { text($0, "DocumentTypeCode") == "130" })
+            ?? references.first(where: { cbc($0, "DocumentTypeCode") == nil }) {
             l.objectIdentifier = identifier(cbc(ref, "ID"))
         }
         for a in cacs(e, "AllowanceCharge") { l.allowanceCharges.append(try allowanceCharge(a, documentLevel: false)) }
