@@ -85,6 +85,12 @@ public struct PDFDictionary: Sendable, Equatable {
 
     public var keys: [String] { entries.map(\.key) }
 
+    /// Appends without looking for an existing key: parsing a hostile dictionary of a million keys
+    /// must not cost a million squared comparisons. A repeated key keeps its first value on lookup.
+    mutating func appendParsed(_ key: String, _ value: PDFObject) {
+        entries.append((key, value))
+    }
+
     public static func == (a: PDFDictionary, b: PDFDictionary) -> Bool {
         a.entries.count == b.entries.count && a.entries.allSatisfy { b[$0.key] == $0.value }
     }
