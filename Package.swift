@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "FacteurXML", dependencies: ["CLibXML2"], swiftSettings: strict),
         .target(name: "PDF", dependencies: ["CZlib", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceModel", swiftSettings: strict),
-        .target(name: "FacturX", dependencies: ["PDF", "InvoiceModel", "InvoiceFormats"], swiftSettings: strict),
+        .target(name: "FacturX", dependencies: ["PDF", "InvoiceModel", "InvoiceFormats"],
+                resources: [.copy("Resources")], swiftSettings: strict),
         .target(name: "InvoiceFormats", dependencies: ["InvoiceModel", "FacteurXML"], swiftSettings: strict),
         .target(name: "InvoiceValidation", dependencies: ["InvoiceModel", "InvoiceFormats", "FacteurXML"],
                 resources: [.copy("Resources/artefacts"), .copy("Resources/messages")], swiftSettings: strict),
@@ -61,7 +62,7 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ], swiftSettings: strict),
+        ], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "facteur", dependencies: [
             "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "PDF", "FacturX", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
