@@ -114,8 +114,7 @@ struct InvoiceLayout {
         lineTable()
         documentAllowanceCharges()
         summary()
-        payment()
-        legalAndNotes()
+        closing()
         footers()
     }
 
@@ -510,7 +509,7 @@ struct InvoiceLayout {
         return out
     }
 
-    mutating func payment() {
+    func paymentLines() -> [String] {
         var lines: [String] = []
         if let d = inv.paymentDueDate { lines.append(tr("Date d'échéance : ", "Due date: ") + fmt.date(d)) }
         if let terms = inv.paymentTerms, !terms.isEmpty { lines.append(tr("Conditions : ", "Terms: ") + terms) }
@@ -537,10 +536,10 @@ struct InvoiceLayout {
             }
         }
         if let payee = inv.payee { lines.append(tr("Bénéficiaire du paiement : ", "Payee: ") + payee.name) }
-        paragraph(tr("Paiement", "Payment"), lines)
+        return lines
     }
 
-    mutating func legalAndNotes() {
+    func legalAndNoteLines() -> (legal: [String], notes: [String]) {
         let legalCodes: Set<String> = ["PMD", "PMT", "AAB"]
         var legal = inv.notes.filter { legalCodes.contains($0.subjectCode ?? "") }.map(\.text)
         let others = inv.notes.filter { !legalCodes.contains($0.subjectCode ?? "") }.map(\.text)
@@ -559,7 +558,41 @@ struct InvoiceLayout {
                 legal.append(tr("Escompte pour paiement anticipé : néant.", "No discount for early payment."))
             }
         }
-        paragraph(tr("Mentions légales", "Legal notices"), legal, size: 7.5)
-        paragraph(tr("Notes", "Notes"), others, size: 7.5)
+        return (legal, others)
+    }
+
+    /// Payment on the left, legal mentions and notes on the right, side by side when they fit on the
+    /// page (a one-page invoice stays one page), else one after the other across the full width.
+    mutating func closing() {
+        let pay = paymentLines()
+        let (legal, notes) = legalAndNoteLines()
+        let colW = (right - left - 20) / 2
+        let lw = pay.flatMap { wrap($0, width: colW, size: 7.5) }
+        let rl = legal.flatMap { wrap($0, width: colW, size: 7.5) }
+        let rn = notes.flatMap { wrap($0, width: colW, size: 7.5) }
+        let leftH = lw.isEmpty ? 0 : 13 + Double(lw.count) * 10
+        let rightH = (rl.isEmpty ? 0 : 19 + Double(rl.count) * 10) + (rn.isEmpty ? 0 : 19 + Double(rn.count) * 10)
+        let h = max(leftH, rightH)
+        if h == 0 { return }
+        if y + h > bottom && h <= bottom - 62 { newPage() }
+        guard y + h <= bottom else {
+            paragraph(tr("Paiement", "Payment"), pay, size: 7.5)
+            paragraph(tr("Mentions légales", "Legal notices"), legal, size: 7.5)
+            paragraph(tr("Notes", "Notes"), notes, size: 7.5)
+            return
+        }
+        let top = y
+        func column(_ x: Double, _ start: Double, _ title: String, _ lines: [String]) -> Double {
+            guard !lines.isEmpty else { return start }
+            var yy = start
+            text(title, x, yy + 9, size: 9, bold: true, color: Self.accent)
+            yy += 13
+            for l in lines { text(l, x, yy + 7.5, size: 7.5); yy += 10 }
+            return yy + 6
+        }
+        _ = column(left, top, tr("Paiement", "Payment"), lw)
+        let after = column(left + colW + 20, top, tr("Mentions légales", "Legal notices"), rl)
+        _ = column(left + colW + 20, after, tr("Notes", "Notes"), rn)
+        y = top + h
     }
 }
