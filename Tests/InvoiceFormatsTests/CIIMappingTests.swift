@@ -90,6 +90,7 @@ import Testing
     @Test func creditNoteIsValidAndSurvives() throws {
         let inv = Self.creditNote()
         let data = CII.write(inv)
+        try data.write(to: CIIRoundTripTests.outputFolder.appendingPathComponent("unit-credit-note-381.xml"))
         let report = CIIRoundTripTests.validator.validate(data, file: "avoir.xml")
         #expect(report.errors.isEmpty, "\(report.errors.map { "\($0.rule) \($0.path ?? "") \($0.message.en)" })")
         #expect(try CII.read(data) == inv)
@@ -142,6 +143,21 @@ import Testing
         let back = try CII.read(CII.write(Self.creditNote()))
         #expect(back.allowances.first?.reasonCode == "95" && back.charges.first?.reason == "Emballage")
         #expect(back.lines[0].allowances.first?.percentage == Self.d("10"))
+    }
+
+    /// A document allowance without VAT category (a defective UBL source) stays without one; BASIC WL, whose
+    /// schema requires the category element, gets an empty one for validation to report.
+    @Test func allowanceWithoutCategory() throws {
+        var inv = Self.creditNote()
+        inv.allowanceCharges[0].vatCategoryCode = nil
+        inv.allowanceCharges[0].vatRate = nil
+        #expect(try CII.read(CII.write(inv)) == inv)
+        let root = try written(inv)
+        #expect(Self.at(root, "\(Self.settlement)/ram:SpecifiedTradeAllowanceCharge/ram:CategoryTradeTax").count == 1)
+        let wl = try XMLParser.parse(CII.write(inv, profile: .basicWL)).root
+        #expect(Self.texts(wl, "\(Self.settlement)/ram:SpecifiedTradeAllowanceCharge/ram:CategoryTradeTax/ram:CategoryCode") == ["", "S"])
+        let report = CIIRoundTripTests.validator.validate(CII.write(inv), file: "sans-categorie.xml")
+        #expect(report.errors.contains { $0.rule == "BR-32" })
     }
 
     @Test func vatExemptionReasons() throws {
@@ -255,6 +271,8 @@ import Testing
         #expect(Self.texts(line1, "\(agreement)/ram:GrossPriceProductTradePrice/ram:ChargeAmount") == ["55"])
         #expect(Self.texts(line1, "\(agreement)/ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge/ram:ActualAmount") == ["5"])
         #expect(Self.texts(line1, "\(agreement)/ram:NetPriceProductTradePrice/ram:ChargeAmount") == ["50"])
+        #expect(Self.at(line1, "\(agreement)/ram:GrossPriceProductTradePrice").first?.children.map(\.localName)
+                    == ["ChargeAmount", "AppliedTradeAllowanceCharge"])
         let basis = try #require(Self.at(line2, "\(agreement)/ram:NetPriceProductTradePrice/ram:BasisQuantity").first)
         #expect(basis.trimmedText == "1" && basis.attribute("unitCode") == "HUR")
         let quantity = try #require(Self.at(line2, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity").first)

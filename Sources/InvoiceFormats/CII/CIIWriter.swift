@@ -380,6 +380,10 @@ struct CIIWriter {
         if let gross = p.grossPrice {
             w.start("ram:GrossPriceProductTradePrice")
             w.leaf("ram:ChargeAmount", gross.plainString)
+            // The gross price is per the same base quantity as the net price (BT-149 qualifies both).
+            if let q = p.baseQuantity {
+                w.leaf("ram:BasisQuantity", q.plainString, p.baseQuantityUnitCode.map { [("unitCode", $0)] } ?? [])
+            }
             if let discount = p.discount {
                 w.start("ram:AppliedTradeAllowanceCharge")
                 indicator(false)
@@ -509,7 +513,8 @@ struct CIIWriter {
         w.leaf("ram:ActualAmount", ac.amount.map(amount) ?? "")
         w.leaf("ram:ReasonCode", ac.reasonCode)
         w.leaf("ram:Reason", ac.reason)
-        if documentLevel {
+        // BASIC WL and BASIC require the tax category; EN 16931 leaves it to BR-32/BR-37 to report a missing one.
+        if documentLevel && (ac.vatCategoryCode != nil || ac.vatRate != nil || !allows(.en16931)) {
             w.start("ram:CategoryTradeTax")
             w.leaf("ram:TypeCode", "VAT")
             w.leaf("ram:CategoryCode", ac.vatCategoryCode ?? "")
