@@ -30,6 +30,12 @@ struct UBLWriter {
         w.leaf("cbc:" + name, value, attributes)
     }
 
+    /// Terms the model keeps as non-optional strings, where "" means "missing in the source": writing an
+    /// empty element would make the term look present to validation, so nothing is written.
+    private mutating func required(_ name: String, _ value: String, _ attributes: [(String, String)] = []) {
+        if !value.isEmpty { cbc(name, value, attributes) }
+    }
+
     private mutating func id(_ name: String, _ identifier: Identifier?, schemeAttribute: String = "schemeID") {
         guard let identifier else { return }
         cbc(name, identifier.value, identifier.scheme.map { [(schemeAttribute, $0)] } ?? [])
@@ -47,21 +53,21 @@ struct UBLWriter {
         let inv = invoice
         let rootName = isCreditNote ? "CreditNote" : "Invoice"
         w.start(rootName, [("xmlns", isCreditNote ? Namespace.ublCreditNote : Namespace.ublInvoice)])
-        cbc("CustomizationID", inv.processControl.specificationIdentifier)
+        required("CustomizationID", inv.processControl.specificationIdentifier)
         cbc("ProfileID", inv.processControl.businessProcessType)
-        cbc("ID", inv.invoiceNumber)
+        required("ID", inv.invoiceNumber)
         cbc("IssueDate", inv.issueDate?.isoString)
         if isCreditNote {
             cbc("TaxPointDate", inv.vatPointDate?.isoString)
-            cbc("CreditNoteTypeCode", inv.typeCode)
+            required("CreditNoteTypeCode", inv.typeCode)
             notes()
         } else {
             cbc("DueDate", inv.paymentDueDate?.isoString)
-            cbc("InvoiceTypeCode", inv.typeCode)
+            required("InvoiceTypeCode", inv.typeCode)
             notes()
             cbc("TaxPointDate", inv.vatPointDate?.isoString)
         }
-        cbc("DocumentCurrencyCode", inv.currencyCode)
+        required("DocumentCurrencyCode", inv.currencyCode)
         cbc("TaxCurrencyCode", inv.vatAccountingCurrencyCode)
         cbc("AccountingCost", inv.buyerAccountingReference)
         cbc("BuyerReference", inv.buyerReference)
@@ -81,7 +87,7 @@ struct UBLWriter {
         for preceding in inv.precedingInvoices {
             cac("BillingReference") { me in
                 me.cac("InvoiceDocumentReference") { me in
-                    me.cbc("ID", preceding.reference)
+                    me.required("ID", preceding.reference)
                     me.cbc("IssueDate", preceding.issueDate?.isoString)
                     me.cbc("DocumentTypeCode", preceding.typeCode)
                 }
@@ -163,7 +169,7 @@ struct UBLWriter {
         }
         for doc in inv.supportingDocuments {
             cac("AdditionalDocumentReference") { me in
-                me.cbc("ID", doc.reference)
+                me.required("ID", doc.reference)
                 me.cbc("DocumentDescription", doc.description)
                 if doc.attachment != nil || doc.externalLocation != nil {
                     me.cac("Attachment") { me in
@@ -225,7 +231,7 @@ struct UBLWriter {
             // BT-32 is any tax scheme other than VAT in the binding; "TAX" is the usual name.
             if let tax = s.taxRegistrationIdentifier { me.partyTaxScheme(tax, scheme: "TAX") }
             me.cac("PartyLegalEntity") { me in
-                me.cbc("RegistrationName", s.name)
+                me.required("RegistrationName", s.name)
                 me.id("CompanyID", s.legalRegistrationIdentifier)
                 me.cbc("CompanyLegalForm", s.additionalLegalInformation)
             }
@@ -241,7 +247,7 @@ struct UBLWriter {
             me.address("PostalAddress", b.postalAddress)
             if let vat = b.vatIdentifier { me.partyTaxScheme(vat, scheme: "VAT") }
             me.cac("PartyLegalEntity") { me in
-                me.cbc("RegistrationName", b.name)
+                me.required("RegistrationName", b.name)
                 me.id("CompanyID", b.legalRegistrationIdentifier)
             }
             me.contact(b.contact)
@@ -251,7 +257,7 @@ struct UBLWriter {
     private mutating func payee(_ p: Payee, creditor: String?) {
         if let identifier = p.identifier { partyIdentification(identifier) }
         if let creditor { partyIdentification(Identifier(creditor, scheme: "SEPA")) }
-        cac("PartyName") { $0.cbc("Name", p.name) }
+        if !p.name.isEmpty { cac("PartyName") { $0.cbc("Name", p.name) } }
         if let legal = p.legalRegistrationIdentifier {
             cac("PartyLegalEntity") { $0.id("CompanyID", legal) }
         }
@@ -281,19 +287,19 @@ struct UBLWriter {
         for (index, account) in accounts.enumerated() {
             let first = index == 0
             cac("PaymentMeans") { me in
-                me.cbc("PaymentMeansCode", p.meansTypeCode, first ? (p.meansText.map { [("name", $0)] } ?? []) : [])
+                me.required("PaymentMeansCode", p.meansTypeCode, first ? (p.meansText.map { [("name", $0)] } ?? []) : [])
                 if first && me.isCreditNote { me.cbc("PaymentDueDate", me.invoice.paymentDueDate?.isoString) }
                 me.cbc("PaymentID", p.remittanceInformation)
                 if first, let card = p.paymentCard {
                     me.cac("CardAccount") { me in
-                        me.cbc("PrimaryAccountNumberID", card.primaryAccountNumber)
+                        me.required("PrimaryAccountNumberID", card.primaryAccountNumber)
                         me.cbc("NetworkID", "NA")
                         me.cbc("HolderName", card.holderName)
                     }
                 }
                 if let account {
                     me.cac("PayeeFinancialAccount") { me in
-                        me.cbc("ID", account.accountIdentifier)
+                        me.required("ID", account.accountIdentifier)
                         me.cbc("Name", account.accountName)
                         if let bic = account.serviceProviderIdentifier {
                             me.cac("FinancialInstitutionBranch") { $0.cbc("ID", bic) }
@@ -317,7 +323,7 @@ struct UBLWriter {
     private mutating func taxCategory(_ name: String, code: String, rate: Decimal?,
                                       exemptionCode: String? = nil, exemptionReason: String? = nil) {
         cac(name) { me in
-            me.cbc("ID", code)
+            me.required("ID", code)
             me.cbc("Percent", rate?.plainString)
             me.cbc("TaxExemptionReasonCode", exemptionCode)
             me.cbc("TaxExemptionReason", exemptionReason)
@@ -368,7 +374,7 @@ struct UBLWriter {
 
     private mutating func line(_ l: InvoiceLine) {
         cac(isCreditNote ? "CreditNoteLine" : "InvoiceLine") { me in
-            me.cbc("ID", l.identifier)
+            me.required("ID", l.identifier)
             me.cbc("Note", l.note)
             me.cbc(me.isCreditNote ? "CreditedQuantity" : "InvoicedQuantity", l.quantity.plainString,
                    l.unitCode.isEmpty ? [] : [("unitCode", l.unitCode)])
@@ -411,7 +417,7 @@ struct UBLWriter {
         let item = l.item
         cac("Item") { me in
             me.cbc("Description", item.description)
-            me.cbc("Name", item.name)
+            me.required("Name", item.name)
             if let id = item.buyerIdentifier { me.cac("BuyersItemIdentification") { $0.cbc("ID", id) } }
             if let id = item.sellerIdentifier { me.cac("SellersItemIdentification") { $0.cbc("ID", id) } }
             if let id = item.standardIdentifier { me.cac("StandardItemIdentification") { $0.id("ID", id) } }
@@ -427,8 +433,8 @@ struct UBLWriter {
             me.taxCategory("ClassifiedTaxCategory", code: l.vat.categoryCode, rate: l.vat.rate)
             for attribute in item.attributes {
                 me.cac("AdditionalItemProperty") { me in
-                    me.cbc("Name", attribute.name)
-                    me.cbc("Value", attribute.value)
+                    me.required("Name", attribute.name)
+                    me.required("Value", attribute.value)
                 }
             }
         }

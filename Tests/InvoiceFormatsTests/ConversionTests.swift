@@ -1,0 +1,133 @@
+import FacteurXML
+import Foundation
+import InvoiceModel
+import InvoiceValidation
+import Testing
+@testable import InvoiceFormats
+
+/// CII → model → UBL → model → CII over every official CII example: every business term survives, apart
+/// from the documented differences between the syntaxes, and the UBL written from a valid CII is valid.
+@Suite struct ConversionTests {
+    static let oracle = UBLRoundTripTests.oracle
+    static let validator = try! Validator()
+
+    static var ciiFiles: [URL] {
+        let dir = oracle.appendingPathComponent("en16931/cii/examples")
+        return ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension.lowercased() == "xml" }.sorted { $0.path < $1.path }
+    }
+
+    /// The model as UBL can carry it. Each step is a difference between the syntaxes (see `UBL.bindingNotes`);
+    /// nothing else may differ.
+    static func asUBLCarriesIt(_ source: Invoice) -> Invoice {
+        var inv = source
+        // BT-8: UBL codes are UNTDID 2005; CII's 2475 codes are translated.
+        inv.vatPointDateCode = inv.vatPointDateCode.map { VATPointDateCode.ciiToUBL[$0] ?? $0 }
+        // BT-110: mandatory in UBL as soon as there is a breakdown; written as the sum of BT-117.
+        if inv.totals.totalVAT == nil, !inv.vatBreakdown.isEmpty {
+            inv.totals.totalVAT = inv.vatBreakdown.reduce(0) { $0 + $1.taxAmount }
+        }
+        for i in inv.lines.indices {
+            // BT-147: Price/AllowanceCharge/Amount is mandatory once BT-148 is given.
+            let price = inv.lines[i].price
+            if price.discount == nil, let gross = price.grossPrice { inv.lines[i].price.discount = gross - price.netPrice }
+        }
+        if var payment = inv.paymentInstructions {
+            // BT-84: UBL has one account element, without CII's IBAN / proprietary distinction.
+            for j in payment.creditTransfers.indices { payment.creditTransfers[j].isProprietaryAccountIdentifier = false }
+            inv.paymentInstructions = payment
+        }
+        // BT-9 of a credit note lives in PaymentMeans: without BG-16 it has nowhere to go.
+        if inv.isCreditNote, inv.paymentInstructions == nil { inv.paymentDueDate = nil }
+        return inv
+    }
+
+    @Test func theOfficialCIIExamplesAreThere() {
+        #expect(Self.ciiFiles.count >= 10, "../shared/oracle/en16931/cii/examples is missing or incomplete")
+    }
+
+    @Test(arguments: ciiFiles)
+    func ciiToUBLToCIIKeepsEveryTerm(file: URL) throws {
+        let fromCII = try CII.read(try Data(contentsOf: file))
+        let ubl = UBL.write(fromCII)
+        let fromUBL = try UBL.read(ubl)
+        let expected = Self.asUBLCarriesIt(fromCII)
+        if expected != fromUBL {
+            Issue.record("\(file.lastPathComponent): CII → UBL changed\n\(ModelDiff.describe(expected, fromUBL))")
+        }
+        let backToCII = try CII.read(CII.write(fromUBL))
+        let final = Self.asUBLCarriesIt(backToCII)
+        if expected != final {
+            Issue.record("\(file.lastPathComponent): CII → UBL → CII changed\n\(ModelDiff.describe(expected, final))")
+        }
+    }
+
+    @Test(arguments: ciiFiles)
+    func ublWrittenFromAValidCIIIsValid(file: URL) throws {
+        let data = try Data(contentsOf: file)
+        guard Self.validator.validate(data, file: file.lastPathComponent).valid else { return }
+        let ubl = UBL.write(try CII.read(data))
+        let report = Self.validator.validate(ubl, file: file.lastPathComponent)
+        #expect(report.valid, "\(file.lastPathComponent): \(report.errors.map { "\($0.rule) \($0.path ?? "")" })")
+    }
+
+    /// The normalisation above must not hide real differences: it only touches the terms it names.
+    @Test func theDocumentedDifferencesAreTheOnlyOnes() throws {
+        var inv = UBLMappingTests.sample()
+        inv.vatPointDateCode = "29"
+        inv.lines[0].price.grossPrice = 110
+        inv.totals.totalVAT = nil
+        let normalised = Self.asUBLCarriesIt(inv)
+        #expect(normalised.vatPointDateCode == "35")
+        #expect(normalised.lines[0].price.discount == 10)
+        #expect(normalised.totals.totalVAT == Decimal(plain: "54.20"))
+        var rest = normalised
+        rest.vatPointDateCode = "29"; rest.lines[0].price.discount = nil; rest.totals.totalVAT = nil
+        #expect(rest == inv)
+        // And what UBL does carry comes back exactly, differences applied.
+        #expect(try UBL.read(UBL.write(inv)) == normalised)
+    }
+
+    // MARK: InvoiceDocument
+
+    @Test func readTellsTheSyntax() throws {
+        let ubl = Self.oracle.appendingPathComponent("en16931/ubl/testfiles/Invoice-Max_content.xml")
+        let creditNote = Self.oracle.appendingPathComponent("en16931/ubl/testfiles/CreditNote-Max_content.xml")
+        let cii = Self.oracle.appendingPathComponent("en16931/cii/examples/CII_example1.xml")
+        let (i1, s1) = try InvoiceDocument.read(Data(contentsOf: ubl))
+        #expect(s1 == .ublInvoice)
+        #expect(i1 == (try UBL.read(Data(contentsOf: ubl))))
+        let (i2, s2) = try InvoiceDocument.read(Data(contentsOf: creditNote))
+        #expect(s2 == .ublCreditNote)
+        #expect(i2.isCreditNote)
+        let (i3, s3) = try InvoiceDocument.read(Data(contentsOf: cii))
+        #expect(s3 == .cii)
+        #expect(i3 == (try CII.read(Data(contentsOf: cii))))
+    }
+
+    @Test func readRefusesWhatIsNotAnInvoice() {
+        #expect {
+            try InvoiceDocument.read(Data("<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>".utf8))
+        } throws: { error in
+            guard case let .unsupportedDocument(root, namespace, _) = error as? InvoiceDocumentError else { return false }
+            return root == "Order" && namespace.hasSuffix("Order-2")
+        }
+        #expect {
+            try InvoiceDocument.read(Data("not xml at all".utf8))
+        } throws: { error in
+            guard case .notXML = error as? InvoiceDocumentError else { return false }
+            return true
+        }
+        let message = InvoiceDocumentError.unsupportedDocument(root: "Order", namespace: "urn:x", line: 1)
+        #expect(message.description.contains("n'est ni une facture CII"))
+        #expect(message.englishDescription.contains("is neither a CII invoice"))
+    }
+
+    @Test func writeDispatchesOnTheTarget() throws {
+        let inv = UBLMappingTests.sample()
+        #expect(InvoiceDocument.write(inv, as: .ubl, profile: nil) == UBL.write(inv))
+        let cii = InvoiceDocument.write(inv, as: .cii, profile: .en16931)
+        #expect(try XMLParser.parse(cii).root.name == QName(Namespace.rsm, "CrossIndustryInvoice"))
+        #expect(try CII.read(cii).invoiceNumber == inv.invoiceNumber)
+    }
+}
