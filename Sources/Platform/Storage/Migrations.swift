@@ -122,7 +122,7 @@ public enum Migrations {
             )
             """,
         ]),
-    ]
+    ] + webMigrations // 6, 7: Auth/AuthMigrations.swift
 
     struct Applied: Codable {
         let version: Int
