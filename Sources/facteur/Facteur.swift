@@ -8,7 +8,7 @@ struct Facteur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facteur",
         abstract: "Facteur — plateforme d'échange de factures électroniques (EN 16931, Factur-X, Chorus Pro).",
-        subcommands: [ServeCommand.self, MigrateCommand.self, ValidateCommand.self, CompanyCommand.self, TokenCommand.self, AuditCommand.self, RenderCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, ValidateCommand.self, ExtractCommand.self, ConvertCommand.self, CompanyCommand.self, TokenCommand.self, AuditCommand.self, RenderCommand.self]
     )
 
     /// Exit codes other tools rely on: 0 all good, 1 invalid invoice(s), 2 usage or I/O error.
