@@ -7,7 +7,7 @@ import InvoiceModel
 ///
 /// Usage: facteur-bench-pdf render [--count N] [--lines L] [--level Z] [--out DIR]
 /// Each invoice gets its own number and quantities, and its own CII XML (written before the clock
-/// starts: this measures rendering, not the XML writer). `--out DIR` also saves the first PDF there.
+/// starts: this measures rendering, not the XML writer). `--out DIR` also saves the first PDF and its XML there.
 func renderBenchmark(_ arguments: [String]) {
     var count = 1000, lines = 10, level: Int32 = 6
     var out: String?
@@ -39,6 +39,7 @@ func renderBenchmark(_ arguments: [String]) {
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try first.write(to: URL(fileURLWithPath: out).appendingPathComponent("bench-first.pdf"))
+            try inputs[0].1.write(to: URL(fileURLWithPath: out).appendingPathComponent("bench-first.xml"))
         }
         var bytes = 0
         let start = DispatchTime.now().uptimeNanoseconds

@@ -90,13 +90,16 @@ import Testing
             let data = try Data(contentsOf: f)
             let (invoice, syntax) = try InvoiceDocument.read(data)
             var xml = data
-            let profile = FacturXProfile(specificationIdentifier: invoice.processControl.specificationIdentifier) ?? .en16931
-            if syntax != .cii {
+            let declared = FacturXProfile(specificationIdentifier: invoice.processControl.specificationIdentifier)
+            let profile = declared ?? .en16931
+            // As `facteur render` does: UBL, or a BT-24 that names no Factur-X profile (ZUGFeRD 1 « comfort »),
+            // is written anew as the CII of the profile.
+            if syntax != .cii || declared == nil {
                 xml = CII.write(invoice, profile: .en16931)
                 // Only invoices whose CII conversion is valid are Factur-X material.
                 guard validator.validate(xml, file: f.lastPathComponent).valid else { continue }
             }
-            let pdf = try FacturX.render(invoice, xml: xml, profile: syntax == .cii ? profile : .en16931,
+            let pdf = try FacturX.render(invoice, xml: xml, profile: profile,
                                          options: RenderOptions(date: fixed))
             let url = dir.appendingPathComponent(f.deletingPathExtension().lastPathComponent.replacingOccurrences(of: " ", with: "_") + ".pdf")
             try pdf.write(to: url)
@@ -105,11 +108,38 @@ import Testing
         return out
     }
 
+    /// Failing rule ids per file stem from a reference script's `FAIL name: ID, ID` lines.
+    static func failures(_ out: String) -> [String: Set<String>] {
+        var r: [String: Set<String>] = [:]
+        for line in out.split(separator: "\n") where line.hasPrefix("FAIL ") {
+            let body = line.dropFirst(5)
+            guard let colon = body.range(of: ": ") else { continue }
+            let file = URL(fileURLWithPath: String(body[..<colon.lowerBound])).deletingPathExtension().lastPathComponent
+            let ids = body[colon.upperBound...].components(separatedBy: "  [")[0].split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            r[file] = Set(ids)
+        }
+        return r
+    }
+
     static func checkRendered(_ rendered: [Rendered]) throws {
-        // The reference checker, all files in one run.
-        let r = try run("python3", [oracle.appendingPathComponent("check_pdf.py").path] + rendered.map(\.pdf.path))
-        #expect(r.status == 0, "check_pdf.py:\n\(r.out)\n\(r.err)")
-        #expect(r.out.contains("\(rendered.count) passed, 0 failed"), "\(r.out)")
+        let checker = oracle.appendingPathComponent("check_pdf.py").path
+        // The container (PDF/A-3 markers, Factur-X XMP, attachment) must pass for every file.
+        let container = try run("python3", [checker, "--no-xml-rules"] + rendered.map(\.pdf.path))
+        #expect(container.status == 0, "check_pdf.py --no-xml-rules:\n\(container.out)\n\(container.err)")
+        #expect(container.out.contains("\(rendered.count) passed, 0 failed"), "\(container.out)")
+        // With the rules on the embedded XML, a PDF fails exactly when, and as, its XML alone fails the same
+        // reference rules (some official EN 16931 examples use elements the Factur-X profile does not allow).
+        let full = try run("python3", [checker] + rendered.map(\.pdf.path))
+        var xmlPaths: [String] = []
+        for x in rendered {
+            let u = x.pdf.deletingPathExtension().appendingPathExtension("xml")
+            try x.xml.write(to: u)
+            xmlPaths.append(u.path)
+        }
+        let alone = try run("python3", [oracle.appendingPathComponent("validate_cii.py").path, "--profile-rules", "always"] + xmlPaths)
+        #expect(failures(full.out) == failures(alone.out), "PDF:\n\(full.out)\nXML alone:\n\(alone.out)")
+        #expect(failures(full.out).count < rendered.count / 2, "\(full.out)")
         for x in rendered {
             let q = try run("qpdf", ["--check", x.pdf.path])
             #expect(q.status == 0 && q.out.contains("No syntax or stream encoding errors"), "\(x.name): \(q.out) \(q.err)")
@@ -212,7 +242,7 @@ import Testing
         let tf = try Self.text(fr), te = try Self.text(en)
         #expect(tf.contains("AVOIR") && tf.contains("Facture d'origine") && tf.contains("FA-2026-00041 du 02/11/2026"))
         #expect(te.contains("CREDIT NOTE") && te.contains("Preceding invoice") && te.contains("Amount to refund"))
-        #expect(te.contains("Issue date 2026-11-25") || te.contains("Issue date: 2026-11-25"))
+        #expect(te.contains("Issue date:") && te.contains("2026-11-25") && !te.contains("25/11/2026"))
         #expect(!te.contains("Net à payer"))
     }
 

@@ -18,17 +18,28 @@ public struct EmbeddedFont: Sendable {
         self.resourceName = resourceName
     }
 
-    /// Appends the 2-byte CIDs of `s` to `out` (as a hex string body) and returns the advance in font units.
+    /// Appends the 2-byte CIDs of `s` to `out` as the body of a literal string (binary, with `(`, `)` and
+    /// `\\` escaped: half the size of hex) and returns the advance in font units.
     /// Characters the font lacks are shown as « ? » rather than as an invisible .notdef box.
     @discardableResult
     public mutating func encode(_ s: String, into out: inout PDFBytes) -> Int {
         var advance = 0
         for u in s.unicodeScalars {
             let cid = cid(for: u.value)
-            out.append(hex16: cid)
+            Self.literal(UInt8(cid >> 8), &out)
+            Self.literal(UInt8(cid & 0xFF), &out)
             advance += Int(font.advances[Int(glyphs[Int(cid)])])
         }
         return advance
+    }
+
+    private static func literal(_ b: UInt8, _ out: inout PDFBytes) {
+        switch b {
+        case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)
+        // A raw CR would be read back as a line end and normalised.
+        case 0x0D: out.append(0x5C); out.append(0x72)
+        default: out.append(b)
+        }
     }
 
     mutating func cid(for code: UInt32) -> UInt16 {

@@ -180,7 +180,7 @@ enum PDFA {
         s += a.extraXMP
         s += "</rdf:RDF>\n</x:xmpmeta>\n"
         // Room for in-place metadata edits, as the XMP specification recommends for writable packets.
-        s += String(repeating: String(repeating: " ", count: 99) + "\n", count: 8)
+        s += String(repeating: " ", count: 99) + "\n"
         s += "<?xpacket end=\"w\"?>"
         return s
     }

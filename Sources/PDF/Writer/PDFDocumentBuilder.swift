@@ -22,6 +22,10 @@ public final class PDFDocumentBuilder {
     private var pages: [PDFBytes] = []
     private var pageFonts: [Set<Int>] = []
     private var pageImages: [Set<Int>] = []
+    /// What each page's graphics state already holds, so that unchanged colours, fonts and line widths are
+    /// not repeated (they persist across text objects): a third of the content stream otherwise.
+    private struct State { var fill: PDFColor?; var stroke: PDFColor?; var font: Int = -1; var size = 0.0; var lineWidth = -1.0 }
+    private var states: [State] = []
     private var current = -1
 
     /// A4 portrait by default.
@@ -47,6 +51,7 @@ public final class PDFDocumentBuilder {
         pages.append(PDFBytes(capacity: 8192))
         pageFonts.append([])
         pageImages.append([])
+        states.append(State())
         current = pages.count - 1
         return current
     }
@@ -62,39 +67,44 @@ public final class PDFDocumentBuilder {
 
     public func text(_ s: String, x: Double, y: Double, font: FontID, size: Double, color: PDFColor = .black) {
         guard !s.isEmpty else { return }
+        setFill(color)
         let name = fonts[font.index].resourceName
+        let st = states[current]
+        let changeFont = st.font != font.index || st.size != size
+        states[current].font = font.index
+        states[current].size = size
         emit { c in
             c.append("BT ")
-            Self.fill(color, &c)
-            c.append(0x2F); c.append(string: name); c.append(0x20)
-            c.append(real: size); c.append(" Tf ")
-            c.append(real: x); c.append(0x20); c.append(real: y); c.append(" Td <")
+            if changeFont {
+                c.append(0x2F); c.append(string: name); c.append(0x20)
+                c.append(real: size); c.append(" Tf ")
+            }
+            c.append(real: x); c.append(0x20); c.append(real: y); c.append(" Td (")
         }
         fonts[font.index].encode(s, into: &pages[current])
-        emit { $0.append("> Tj ET\n") }
+        emit { $0.append(") Tj ET\n") }
         pageFonts[current].insert(font.index)
     }
 
     public func rect(x: Double, y: Double, width: Double, height: Double, fill fillColor: PDFColor? = nil,
                      stroke: PDFColor? = nil, lineWidth: Double = 0.5) {
+        if let fillColor { setFill(fillColor) }
+        if let stroke { setStroke(stroke, lineWidth) }
         emit { c in
-        if let fillColor { Self.fill(fillColor, &c) }
-        if let stroke { Self.strokeColor(stroke, &c); c.append(real: lineWidth); c.append(" w ") }
-        c.append(real: x); c.append(0x20); c.append(real: y); c.append(0x20)
-        c.append(real: width); c.append(0x20); c.append(real: height); c.append(" re ")
-        switch (fillColor != nil, stroke != nil) {
-        case (true, true): c.append("B\n")
-        case (true, false): c.append("f\n")
-        case (false, true): c.append("S\n")
-        case (false, false): c.append("n\n")
-        }
+            c.append(real: x); c.append(0x20); c.append(real: y); c.append(0x20)
+            c.append(real: width); c.append(0x20); c.append(real: height); c.append(" re ")
+            switch (fillColor != nil, stroke != nil) {
+            case (true, true): c.append("B\n")
+            case (true, false): c.append("f\n")
+            case (false, true): c.append("S\n")
+            case (false, false): c.append("n\n")
+            }
         }
     }
 
     public func line(x1: Double, y1: Double, x2: Double, y2: Double, color: PDFColor = .black, width: Double = 0.5) {
+        setStroke(color, width)
         emit { c in
-            Self.strokeColor(color, &c)
-            c.append(real: width); c.append(" w ")
             c.append(real: x1); c.append(0x20); c.append(real: y1); c.append(" m ")
             c.append(real: x2); c.append(0x20); c.append(real: y2); c.append(" l S\n")
         }
@@ -112,12 +122,33 @@ public final class PDFDocumentBuilder {
     /// Edits the current page's content in place (a copy would make each call cost the whole page).
     private func emit(_ body: (inout PDFBytes) -> Void) { body(&pages[current]) }
 
-    private static func fill(_ k: PDFColor, _ c: inout PDFBytes) {
-        c.append(real: k.r); c.append(0x20); c.append(real: k.g); c.append(0x20); c.append(real: k.b); c.append(" rg ")
+    private func setFill(_ k: PDFColor) {
+        guard states[current].fill != k else { return }
+        states[current].fill = k
+        emit { c in
+            if k.r == k.g && k.g == k.b {
+                c.append(real: k.r); c.append(" g ")
+            } else {
+                c.append(real: k.r); c.append(0x20); c.append(real: k.g); c.append(0x20); c.append(real: k.b); c.append(" rg ")
+            }
+        }
     }
 
-    private static func strokeColor(_ k: PDFColor, _ c: inout PDFBytes) {
-        c.append(real: k.r); c.append(0x20); c.append(real: k.g); c.append(0x20); c.append(real: k.b); c.append(" RG ")
+    private func setStroke(_ k: PDFColor, _ width: Double) {
+        if states[current].stroke != k {
+            states[current].stroke = k
+            emit { c in
+                if k.r == k.g && k.g == k.b {
+                    c.append(real: k.r); c.append(" G ")
+                } else {
+                    c.append(real: k.r); c.append(0x20); c.append(real: k.g); c.append(0x20); c.append(real: k.b); c.append(" RG ")
+                }
+            }
+        }
+        if states[current].lineWidth != width {
+            states[current].lineWidth = width
+            emit { c in c.append(real: width); c.append(" w ") }
+        }
     }
 
     /// Writes the document as PDF/A-3b.

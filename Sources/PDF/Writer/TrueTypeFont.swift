@@ -90,7 +90,12 @@ public final class TrueTypeFont: Sendable {
         capHeight = cap
         isBold = bold
         postScriptName = try Self.readName(b, tables["name"], id: 6) ?? "Font"
-        (bmp, supplementary) = try Self.readCmap(b, try table("cmap"))
+        // Subsets embedded in PDFs have no cmap (CIDs address glyphs directly); they still parse, unmapped.
+        if let cmap = tables["cmap"] {
+            (bmp, supplementary) = try Self.readCmap(b, cmap)
+        } else {
+            (bmp, supplementary) = ([UInt16](repeating: 0, count: 0x10000), [:])
+        }
     }
 
     private static func readName(_ b: [UInt8], _ t: (Int, Int)?, id: Int) throws -> String? {
