@@ -1,15 +1,16 @@
 import ArgumentParser
+import FacturX
 import Foundation
 import InvoiceValidation
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Vérifie des factures CII ou UBL : schéma XML, règles EN 16931, et règles françaises avec --fr.",
+        abstract: "Vérifie des factures CII ou UBL, ou des PDF Factur-X (conteneur et XML embarqué) : schéma XML, règles EN 16931, et règles françaises avec --fr.",
         discussion: "Sortie : « OK fichier » ou « KO fichier » suivi des anomalies. Code de retour : 0 si tout est valide, 1 si une facture est invalide, 2 en cas d'erreur d'usage ou de lecture."
     )
 
-    @Argument(help: "Fichiers XML (CII, UBL) à vérifier, ou dossiers (parcourus à la recherche de *.xml).")
+    @Argument(help: "Fichiers XML (CII, UBL) ou PDF Factur-X à vérifier, ou dossiers (parcourus à la recherche de *.xml et *.pdf).")
     var files: [String]
 
     @Option(name: .long, help: "Format de sortie : text ou json.")
@@ -44,7 +45,9 @@ struct ValidateCommand: ParsableCommand {
                 reports.append(ValidationReport(file: file, errors: [Finding(rule: "IO-ERROR", severity: .fatal, location: "/", message: msg)]))
                 continue
             }
-            var report = validator.validate(fileAt: url, options: options)
+            var report = PDFValidation.isPDF(url)
+                ? PDFValidation.validate(url, validator: validator, options: options)
+                : validator.validate(fileAt: url, options: options)
             report.file = file
             if report.errors.contains(where: { $0.rule == "IO-ERROR" }) { ioError = true }
             if !report.valid { anyInvalid = true }
@@ -66,7 +69,7 @@ struct ValidateCommand: ParsableCommand {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue,
                   let walker = FileManager.default.enumerator(atPath: path) else { return [path] }
-            let found = walker.compactMap { $0 as? String }.filter { $0.lowercased().hasSuffix(".xml") }.sorted()
+            let found = walker.compactMap { $0 as? String }.filter { $0.lowercased().hasSuffix(".xml") || $0.lowercased().hasSuffix(".pdf") }.sorted()
             return found.map { (path as NSString).appendingPathComponent($0) }
         }
     }
@@ -118,5 +121,64 @@ enum JSONReport {
 
     static func item(_ f: Finding, _ language: Language) -> Item {
         Item(rule: f.rule, severity: f.severity.rawValue, term: f.term, location: f.location, line: f.line, path: f.path, message: f.message.text(language))
+    }
+}
+
+/// `facteur validate FILE.pdf`: the Factur-X container checks (rule ids of the reference checker:
+/// `FX-*`, `PDFA-*`, `PDF-*`), then the embedded XML through the same validator as an XML file.
+enum PDFValidation {
+    static func isPDF(_ url: URL) -> Bool {
+        if url.pathExtension.lowercased() == "pdf" { return true }
+        guard let h = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 5)) ?? Data()
+        return head == Data("%PDF-".utf8)
+    }
+
+    static func validate(_ url: URL, validator: Validator, options: ValidationOptions) -> ValidationReport {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            return ValidationReport(file: url.path, errors: [Finding(rule: "IO-ERROR", severity: .fatal, location: "/",
+                message: LocalizedText(fr: "Lecture impossible : \(error.localizedDescription)", en: "Cannot read the file: \(error.localizedDescription)"))])
+        }
+        let container = FacturX.checkContainer(pdf: data)
+        func finding(_ c: ContainerFinding) -> Finding {
+            Finding(rule: c.rule, severity: .fatal, location: "/", message: LocalizedText(fr: c.french, en: c.english))
+        }
+        var report = ValidationReport(file: url.path)
+        report.errors = container.findings.map(finding)
+        if container.unreadable {
+            // An unreadable PDF is an input error (exit 2), like an unreadable file.
+            report.errors.append(Finding(rule: "IO-ERROR", severity: .fatal, location: "/",
+                                         message: LocalizedText(fr: "PDF illisible", en: "unreadable PDF")))
+            return report
+        }
+        guard let xml = container.xml else { return report }
+        let inner = validator.validate(xml, file: url.path, options: options)
+        report.syntax = inner.syntax
+        report.profile = inner.profile
+        report.warnings = inner.warnings
+        for e in inner.errors {
+            if e.rule == "XML-PARSE" {
+                // As the reference checker: a malformed embedded XML is a container finding.
+                var f = e
+                f.rule = "FX-XML-PARSE"
+                f.message = LocalizedText(fr: "le XML embarqué (\(container.attachmentName ?? "")) est mal formé : " + e.message.fr,
+                                          en: "the embedded XML (\(container.attachmentName ?? "")) is not well-formed: " + e.message.en)
+                report.errors.append(f)
+            } else {
+                report.errors.append(e)
+            }
+        }
+        if let xsd = inner.errors.first(where: { $0.rule.hasPrefix("XSD-FACTURX-") }) {
+            report.errors.insert(Finding(rule: "FX-XML-XSD", severity: .fatal, location: "/", line: xsd.line,
+                message: LocalizedText(fr: "le XML embarqué n'est pas valide selon le schéma XSD de son profil Factur-X (\(xsd.rule))",
+                                       en: "the embedded XML is not valid against its Factur-X profile XSD (\(xsd.rule))")),
+                                 at: container.findings.count)
+        }
+        if let m = FacturX.levelMismatch(xmpLevel: container.xmpLevel, specificationIdentifier: inner.profile) {
+            report.errors.insert(finding(m), at: container.findings.count)
+        }
+        return report
     }
 }

@@ -350,13 +350,16 @@ public final class PDFDocument {
         case nil:
             result = .null
         case .offset(let o)?:
-            if let r = try? parseIndirect(at: o, expected: n) {
+            do {
+                result = try parseIndirect(at: o, expected: n).1
+            } catch let first as PDFReadError {
+                // A wrong offset in the table: the scan finds the object where it really is. When that
+                // fails too, the first error says what was wrong.
+                guard !recovered, let o2 = scanObjects()[n], o2 != o, let r = try? parseIndirect(at: o2, expected: n) else {
+                    if case .syntax = first { throw PDFReadError.missingObject(ref) }
+                    throw first
+                }
                 result = r.1
-            } else if !recovered, let o2 = scanObjects()[n], o2 != o, let r = try? parseIndirect(at: o2, expected: n) {
-                // A wrong offset in the table: the scan finds the object where it really is.
-                result = r.1
-            } else {
-                throw PDFReadError.missingObject(ref)
             }
         case .compressed(let s, let index)?:
             guard !inProgress.contains(s) else { throw PDFReadError.referenceCycle(PDFReference(s)) }

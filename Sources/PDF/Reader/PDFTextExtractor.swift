@@ -23,7 +23,7 @@ final class PDFTextFont {
 
     func text(_ code: UInt32) -> String {
         if let t = toUnicode[code] { return t }
-        if bytesPerCode == 1, code < 256, let t = simpleText[Int(code)] { return t }
+        if code < simpleText.count, let t = simpleText[Int(code)] { return t }
         return ""
     }
 
