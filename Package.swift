@@ -49,7 +49,7 @@ let package = Package(
                 resources: [.copy("Resources/artefacts"), .copy("Resources/messages")], swiftSettings: strict),
         // The platform: web app, JSON API, storage (SQLite or PostgreSQL through one SQL), services.
         .target(name: "Platform", dependencies: [
-            "InvoiceModel", "InvoiceFormats", "InvoiceValidation",
+            "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "FacturX",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "SQLiteKit", package: "sqlite-kit"),

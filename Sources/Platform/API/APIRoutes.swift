@@ -5,6 +5,8 @@ import Hummingbird
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var companyID: String?
+    /// What the caller may do in that company (the API token's role).
+    public var role: Role?
     /// The caller's address, recorded in the audit trail.
     public let remoteAddress: String?
 
@@ -23,9 +25,10 @@ struct BearerTokenMiddleware: RouterMiddleware {
             throw PlatformError.unauthorized
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard let company = try await APITokens.company(for: token, in: database) else { throw PlatformError.unauthorized }
+        guard let found = try await APITokens.lookup(token, in: database) else { throw PlatformError.unauthorized }
         var context = context
-        context.companyID = company
+        context.companyID = found.companyID
+        context.role = found.role
         return try await next(request, context)
     }
 }
@@ -33,39 +36,14 @@ struct BearerTokenMiddleware: RouterMiddleware {
 struct APIRoutes {
     let database: Database
 
-    struct CompanyJSON: ResponseEncodable {
-        var id: String
-        var siren: String
-        var siret: String
-        var name: String
-        var legalForm: String?
-        var shareCapital: String?
-        var rcs: String?
-        var vatNumber: String?
-
-        init(_ c: CompanyRecord) {
-            id = c.id
-            siren = c.siren
-            siret = c.siret
-            name = c.name
-            legalForm = c.legalForm
-            shareCapital = c.shareCapital
-            rcs = c.rcs
-            vatNumber = c.vatNumber
-        }
-    }
-
     func register(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1")
             .add(middleware: ProblemMiddleware())
             .add(middleware: BearerTokenMiddleware(database: database))
-        api.get("company") { _, context -> CompanyJSON in
-            // Every query is scoped to the authenticated company; there is no way to name another.
-            guard let id = context.companyID, let company = try await Companies.find(database, id: id) else {
-                throw PlatformError.unauthorized
-            }
-            return CompanyJSON(company)
-        }
+        // Every query is scoped to the authenticated company; there is no way to name another.
+        CompanyRoutes(database: database).register(on: api)
         ClientRoutes(database: database).register(on: api)
+        UserRoutes(database: database).register(on: api)
+        InvoiceRoutes(database: database, producer: FacturXProducer()).register(on: api)
     }
 }

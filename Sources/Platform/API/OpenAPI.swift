@@ -13,7 +13,7 @@ enum OpenAPIDocument {
         var success: [String: Any] = ["description": ok.1]
         if let schema = ok.2 { success["content"] = json(schema) }
         r[ok.0] = success
-        let texts = ["401": "Missing, unknown or revoked API token", "404": "No such object in the caller's company",
+        let texts = ["401": "Missing, unknown or revoked API token", "403": "The token's role does not allow this change", "404": "No such object in the caller's company",
                      "409": "Conflicts with existing data", "422": "Invalid request: see `errors` for each field"]
         for e in errors { r[e] = ["description": texts[e] ?? e, "content": problem] }
         return r
@@ -21,7 +21,7 @@ enum OpenAPIDocument {
 
     static var idParameter: [String: Any] { ["name": "id", "in": "path", "required": true, "schema": ["type": "string"]] }
 
-    static var document: [String: Any] { [
+    static var baseDocument: [String: Any] { [
         "openapi": "3.1.0",
         "info": [
             "title": "Facteur API",
@@ -44,7 +44,7 @@ enum OpenAPIDocument {
                         "responses": responses(("200", "A page of clients", ref("ClientPage")), ["401"])],
                 "post": ["summary": "Create a client", "operationId": "createClient",
                          "requestBody": ["required": true, "content": json(ref("ClientInput"))],
-                         "responses": responses(("201", "Created", ref("Client")), ["401", "422"])],
+                         "responses": responses(("201", "Created", ref("Client")), ["401", "403", "422"])],
             ],
             "/clients/import": ["post": [
                 "summary": "Import clients from a CSV file (UTF-8, `;` or `,`, header line naming the columns: kind/type, name/nom, siren, siret, tva, emails, code_service, canal, adresse, code_postal, ville, pays…)",
@@ -52,16 +52,16 @@ enum OpenAPIDocument {
                 "parameters": [["name": "mode", "in": "query", "schema": ["type": "string", "enum": ["all", "partial"], "default": "all"],
                                 "description": "all: nothing is imported when a line has an error; partial: valid lines are imported"]],
                 "requestBody": ["required": true, "content": ["text/csv": ["schema": ["type": "string"]]]],
-                "responses": responses(("200", "What was imported, and the errors line by line", ref("ImportReport")), ["401", "422"]),
+                "responses": responses(("200", "What was imported, and the errors line by line", ref("ImportReport")), ["401", "403", "422"]),
             ]],
             "/clients/{id}": [
                 "parameters": [idParameter],
                 "get": ["summary": "Read a client", "operationId": "getClient", "responses": responses(("200", "The client", ref("Client")), ["401", "404"])],
                 "put": ["summary": "Replace a client", "operationId": "replaceClient",
                         "requestBody": ["required": true, "content": json(ref("ClientInput"))],
-                        "responses": responses(("200", "Updated", ref("Client")), ["401", "404", "422"])],
+                        "responses": responses(("200", "Updated", ref("Client")), ["401", "403", "404", "422"])],
                 "delete": ["summary": "Archive a client (kept for the invoices that name it)", "operationId": "archiveClient",
-                           "responses": responses(("204", "Archived", nil), ["401", "404"])],
+                           "responses": responses(("204", "Archived", nil), ["401", "403", "404"])],
             ],
         ],
         "components": [
@@ -97,6 +97,22 @@ enum OpenAPIDocument {
             ],
         ],
     ] }
+
+    /// The base document with Ma société and Mes utilisateurs (OpenAPI+Company.swift) merged in.
+    static var document: [String: Any] {
+        var doc = baseDocument
+        var paths = doc["paths"] as? [String: Any] ?? [:]
+        paths.merge(companyAndUserPaths) { _, new in new }
+        paths.merge(invoicePaths) { _, new in new }
+        doc["paths"] = paths
+        var components = doc["components"] as? [String: Any] ?? [:]
+        var schemas = components["schemas"] as? [String: Any] ?? [:]
+        schemas.merge(companyAndUserSchemas) { _, new in new }
+        schemas.merge(invoiceSchemas) { _, new in new }
+        components["schemas"] = schemas
+        doc["components"] = components
+        return doc
+    }
 
     static func clientProperties(withID: Bool) -> [String: Any] {
         var p: [String: Any] = [

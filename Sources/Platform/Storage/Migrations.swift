@@ -123,6 +123,8 @@ public enum Migrations {
             """,
         ]),
     ] + webMigrations // 6, 7: Auth/AuthMigrations.swift
+      + companyMigrations // 8, 9: Companies/CompanyMigrations.swift
+      + invoiceMigrations // 10: Invoices/InvoiceMigrations.swift
 
     struct Applied: Codable {
         let version: Int

@@ -1,0 +1,75 @@
+/// Invoices, their lifecycle history and their documents (migration 10).
+let invoiceMigrations: [Migration] = [
+    Migration(version: 10, name: "create-invoices-events-documents", statements: [
+        // One row per invoice, seen by its seller and — once issued on the network — by its buyer.
+        // Amounts are exact decimal text; `amount_due_cents` exists for sorting, ranges and sums.
+        """
+        CREATE TABLE invoices (
+            id TEXT PRIMARY KEY,
+            seller_company_id TEXT NOT NULL REFERENCES companies (id),
+            buyer_company_id TEXT REFERENCES companies (id),
+            client_id TEXT,
+            state TEXT NOT NULL,
+            status_code INTEGER,
+            number TEXT,
+            year INTEGER,
+            type_code TEXT NOT NULL,
+            issue_date TEXT,
+            due_date TEXT,
+            currency TEXT NOT NULL,
+            seller_name TEXT NOT NULL,
+            seller_siren TEXT,
+            buyer_name TEXT NOT NULL,
+            buyer_siren TEXT,
+            total_without_vat TEXT NOT NULL,
+            total_vat TEXT NOT NULL,
+            total_with_vat TEXT NOT NULL,
+            amount_due TEXT NOT NULL,
+            amount_due_cents BIGINT NOT NULL,
+            paid TEXT NOT NULL,
+            source TEXT NOT NULL,
+            entry TEXT,
+            body TEXT NOT NULL,
+            source_sha256 TEXT,
+            xml_sha256 TEXT,
+            pdf_sha256 TEXT,
+            channel TEXT,
+            sent_at TEXT,
+            sent_means TEXT,
+            credited_invoice_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            issued_at TEXT
+        )
+        """,
+        // A number is used once per seller and year (deposited invoices bring their own).
+        "CREATE UNIQUE INDEX invoices_seller_year_number ON invoices (seller_company_id, year, number)",
+        "CREATE INDEX invoices_seller_state_status ON invoices (seller_company_id, state, status_code)",
+        "CREATE INDEX invoices_seller_date ON invoices (seller_company_id, issue_date)",
+        "CREATE INDEX invoices_buyer_status ON invoices (buyer_company_id, status_code)",
+        """
+        CREATE TABLE invoice_events (
+            invoice_id TEXT NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            status_code INTEGER NOT NULL,
+            side TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            company_id TEXT NOT NULL,
+            reason TEXT,
+            amount TEXT,
+            PRIMARY KEY (invoice_id, seq)
+        )
+        """,
+        // Content-addressed: the key is the SHA-256 of the content (BYTEA is a blob on SQLite too).
+        """
+        CREATE TABLE documents (
+            sha256 TEXT PRIMARY KEY,
+            media_type TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            content BYTEA NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """,
+    ]),
+]
