@@ -21,7 +21,7 @@ import Testing
         #expect(doc["openapi"] as? String == "3.1.0")
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         // Every API route the server registers is described, with the methods it answers.
-        let expected: [String: Set<String>] = ["/company": ["get"], "/clients": ["get", "post"], "/clients/{id}": ["get", "put", "delete"], "/clients/import": ["post"],
+        let expected: [String: Set<String>] = ["/company": ["get", "put"], "/clients": ["get", "post"], "/clients/{id}": ["get", "put", "delete"], "/clients/import": ["post"],
                                                      "/invoices": ["get", "post"], "/invoices/{id}": ["get", "put", "delete"], "/invoices/{id}/issue": ["post"],
                                                      "/invoices/{id}/status": ["post"], "/invoices/{id}/payments": ["post"], "/invoices/{id}/pdf": ["get"],
                                                      "/invoices/{id}/xml": ["get"], "/invoices/{id}/history": ["get"], "/invoices/{id}/credit-note": ["post"]]

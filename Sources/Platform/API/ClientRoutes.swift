@@ -52,12 +52,14 @@ struct ClientRoutes {
         }
         api.post("clients") { request, context -> EditedResponse<Client> in
             let company = try context.requireCompany()
+            try context.requireClientEditor()
             let input = try await decode(request, context)
             let created = try await Clients.create(database, companyID: company, input.client, actor: context.actor, ip: context.remoteAddress)
             return EditedResponse(status: .created, headers: [.location: "/api/v1/clients/\(created.id)"], response: created)
         }
         api.post("clients/import") { request, context -> EditedResponse<ClientImport.Report> in
             let company = try context.requireCompany()
+            try context.requireClientEditor()
             let modeText = request.uri.queryParameters.get("mode") ?? "all"
             guard let mode = ClientImport.Mode(rawValue: modeText) else {
                 throw PlatformError.validation([FieldError("mode", "invalid", fr: "mode = all (tout ou rien) ou partial (lignes valides seulement).",
@@ -74,11 +76,13 @@ struct ClientRoutes {
             try await Clients.get(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"))
         }
         api.put("clients/:id") { request, context -> Client in
+            try context.requireClientEditor()
             let input = try await decode(request, context)
             return try await Clients.update(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"),
                                             input.client, actor: context.actor, ip: context.remoteAddress)
         }
         api.delete("clients/:id") { _, context -> HTTPResponse.Status in
+            try context.requireClientEditor()
             try await Clients.archive(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"),
                                       actor: context.actor, ip: context.remoteAddress)
             return .noContent
@@ -114,6 +118,12 @@ extension AppRequestContext {
     func requireCompany() throws -> String {
         guard let companyID else { throw PlatformError.unauthorized }
         return companyID
+    }
+
+    /// Viewers and approvers read clients; managers and issuers change them.
+    func requireClientEditor() throws {
+        let role = try requireRole()
+        if !role.canEditClients { throw AccessDenied.issuersOnly }
     }
 
     /// Who acts, for the audit trail.

@@ -39,6 +39,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as PlatformError {
             return Problem.from(error).response()
+        } catch let error as AccessDenied {
+            return Problem(title: "Forbidden", status: 403, detail: error.en).response()
         } catch let error as HTTPError where error.status == .badRequest || error.status == .notFound {
             return Problem(title: error.status.reasonPhrase, status: Int(error.status.code), detail: error.body ?? error.status.reasonPhrase).response()
         }

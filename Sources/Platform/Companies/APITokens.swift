@@ -30,6 +30,28 @@ public enum APITokens {
         return Created(id: id, token: token)
     }
 
+    /// The company a token belongs to and its role, if it is known and not revoked.
+    public static func lookup(_ token: String, in db: Database) async throws -> (companyID: String, role: Role)? {
+        struct Row: Decodable { let company_id: String; let role: String }
+        guard let row = try await db.sql.select().columns("company_id", "role").from("api_tokens")
+            .where("token_hash", .equal, digest(token)).where(SQLIdentifier("revoked_at"), .is, SQLLiteral.null)
+            .first(decoding: Row.self) else { return nil }
+        // An unknown role reads as the least one: a typo never grants more.
+        return (row.company_id, Role(rawValue: row.role) ?? .viewer)
+    }
+
+    /// Gives a token another role (a read-only integration gets `viewer`).
+    public static func setRole(_ db: Database, companyID: String, tokenID: String, role: Role, actor: String, ip: String?) async throws {
+        try await db.sql.transaction { tx in
+            struct Row: Decodable { let id: String }
+            guard try await tx.select().column("id").from("api_tokens").where("id", .equal, tokenID).where("company_id", .equal, companyID)
+                .first(decoding: Row.self) != nil else { throw PlatformError.notFound(what: "api_token") }
+            try await tx.update("api_tokens").set("role", to: role.rawValue).where("id", .equal, tokenID).run()
+            try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "api_token.role", subject: "api_token:\(tokenID)",
+                                      details: ["role": role.rawValue])
+        }
+    }
+
     /// The company a token belongs to, if it is known and not revoked.
     public static func company(for token: String, in db: Database) async throws -> String? {
         struct Row: Decodable { let company_id: String }
