@@ -107,17 +107,34 @@ import Testing
         }
     }
 
-    /// Without a profile, a document that declares MINIMUM is still written as MINIMUM (see `CII.write`).
-    @Test func declaredMinimumIsKeptWithoutExplicitProfile() throws {
+    /// Without a profile, everything the model holds is written and BT-24 is kept, whatever profile it names.
+    @Test func withoutProfileEverythingIsWritten() throws {
         var invoice = try CII.read(Data(contentsOf: Corpus.oracle.appendingPathComponent("en16931/cii/examples/CII_example1.xml")))
         invoice.processControl.specificationIdentifier = FacturXProfile.minimum.specificationIdentifier
-        let tree = try XMLParser.parse(CII.write(invoice))
-        let transaction = tree.root.child(Namespace.rsm, "SupplyChainTradeTransaction")
-        #expect(transaction?.children(Namespace.ram, "IncludedSupplyChainTradeLineItem").isEmpty == true)
         #expect(!invoice.lines.isEmpty)
-        // An EN 16931 declaration keeps everything.
-        invoice.processControl.specificationIdentifier = ProcessControl.en16931
         #expect(try CII.read(CII.write(invoice)) == invoice)
+        // The same invoice written for MINIMUM loses its lines.
+        #expect(try CII.read(CII.write(invoice, profile: .minimum)).lines.isEmpty)
+    }
+
+    /// BT-106 of a MINIMUM invoice is absent, not zero: it is not written back.
+    @Test func minimumKeepsNoLineTotal() throws {
+        let url = Corpus.oracle.appendingPathComponent("facturx-samples/akretion/xml/factur-x-minimum.xml")
+        let invoice = try CII.read(Data(contentsOf: url))
+        #expect(invoice.lines.isEmpty && invoice.totals.sumOfLineNetAmounts == 0)
+        let tree = try XMLParser.parse(CII.write(invoice))
+        let summation = tree.root.child(Namespace.rsm, "SupplyChainTradeTransaction")?
+            .child(Namespace.ram, "ApplicableHeaderTradeSettlement")?
+            .child(Namespace.ram, "SpecifiedTradeSettlementHeaderMonetarySummation")
+        #expect(summation?.child(Namespace.ram, "LineTotalAmount") == nil)
+        #expect(summation?.child(Namespace.ram, "GrandTotalAmount") != nil)
+        // Declared EN 16931, the same zero is a real BT-106 and is written.
+        var en = invoice
+        en.processControl.specificationIdentifier = ProcessControl.en16931
+        let written = try XMLParser.parse(CII.write(en)).root.child(Namespace.rsm, "SupplyChainTradeTransaction")?
+            .child(Namespace.ram, "ApplicableHeaderTradeSettlement")?
+            .child(Namespace.ram, "SpecifiedTradeSettlementHeaderMonetarySummation")?.child(Namespace.ram, "LineTotalAmount")
+        #expect(written?.trimmedText == "0.00")
     }
 }
 

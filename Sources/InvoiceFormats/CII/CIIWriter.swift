@@ -5,10 +5,10 @@ extension CII {
     /// Writes CII D16B in the element order the schema requires.
     ///
     /// With a `profile`, BT-24 becomes that profile's specification identifier and only the elements the
-    /// profile allows are written. Without one, BT-24 is kept; every term the model holds is written, except
-    /// that when BT-24 itself names MINIMUM, BASIC WL or BASIC, that profile's limits still apply: the
-    /// document declares it, and writing elements its XSD forbids would contradict the declaration (a
-    /// MINIMUM invoice read back has no lines and no BT-106, which the model can only hold as zero).
+    /// profile allows are written. Without one, BT-24 is kept and every term the model holds is written, so
+    /// that a document read and written again keeps all it said, defects included. Two terms the model cannot
+    /// hold as absent are left out when they stand for nothing: an address with no field at all, and BT-106
+    /// of an invoice that declares MINIMUM (the one profile without it) and has no lines, read back as zero.
     public static func write(_ invoice: Invoice, profile: FacturXProfile? = nil) -> Data {
         var writer = CIIWriter(invoice: invoice, profile: profile)
         return writer.write()
@@ -38,14 +38,7 @@ struct CIIWriter {
     init(invoice: Invoice, profile: FacturXProfile?) {
         inv = invoice
         explicitProfile = profile
-        if let profile {
-            limit = profile
-        } else if let declared = FacturXProfile(specificationIdentifier: invoice.processControl.specificationIdentifier),
-                  declared == .minimum || declared == .basicWL || declared == .basic {
-            limit = declared
-        } else {
-            limit = nil
-        }
+        limit = profile
     }
 
     private static func rank(_ p: FacturXProfile) -> Int {
@@ -303,8 +296,10 @@ struct CIIWriter {
     private mutating func writeTotals() {
         let t = inv.totals
         w.start("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+        let minimumWithoutBT106 = limit == nil && inv.lines.isEmpty && t.sumOfLineNetAmounts == 0
+            && FacturXProfile(specificationIdentifier: inv.processControl.specificationIdentifier) == .minimum
         if allows(.basicWL) {
-            w.leaf("ram:LineTotalAmount", amount(t.sumOfLineNetAmounts))
+            if !minimumWithoutBT106 { w.leaf("ram:LineTotalAmount", amount(t.sumOfLineNetAmounts)) }
             w.leaf("ram:ChargeTotalAmount", t.sumOfCharges.map(amount))
             w.leaf("ram:AllowanceTotalAmount", t.sumOfAllowances.map(amount))
         }
@@ -469,7 +464,8 @@ struct CIIWriter {
             }
             w.end()
         }
-        if let a = address, wl || minimumAddress {
+        // An address with nothing in it is the model's stand-in for an absent BG-5/BG-8: write none.
+        if let a = address, a != PostalAddress(), wl || minimumAddress {
             w.start("ram:PostalTradeAddress")
             if wl {
                 w.leaf("ram:PostcodeCode", a.postCode)
