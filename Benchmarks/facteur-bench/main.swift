@@ -25,6 +25,14 @@ let validator = try Validator()
 let loadMs = Double(now() - t0) / 1e6
 print(String(format: "load artefacts (XSDs + 2 schematrons): %.1f ms", loadMs))
 
+// ONLY=N facteur-bench validate FILE...: validate each file N times and nothing else — a fixed
+// workload for instruction counts (valgrind --tool=callgrind), which a busy machine does not blur.
+if let only = ProcessInfo.processInfo.environment["ONLY"].flatMap(Int.init) {
+    let datas = try args.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+    for _ in 0..<only { for (path, d) in zip(args, datas) { _ = validator.validate(d, file: path) } }
+    exit(0)
+}
+
 var bySyntax: [String: [(String, Data)]] = [:]
 for path in args {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -66,11 +74,24 @@ if let expr = ProcessInfo.processInfo.environment["EXPR"] {
     let tree = try XMLParser.parse(data)
     let ns = ["rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100", "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100", "xs": "http://www.w3.org/2001/XMLSchema"]
     let ctxExpr = try XPathParser.parse(ProcessInfo.processInfo.environment["CTX"] ?? "/", namespaces: ns)
-    var ev = XPathEvaluator(tree: tree)
+    let ev = XPathEvaluator(tree: tree)
     guard case .node(let ctx)? = try ev.evaluate(ctxExpr, contextNode: 0).first else { fatalError("no context") }
     let e = try XPathParser.parse(expr, namespaces: ns)
     let start = now()
     var r: XPathSequence = []
     for _ in 0..<10000 { r = try ev.evaluate(e, contextNode: ctx) }
     print(String(format: "%.2f µs per evaluation", Double(now() - start) / 1e3 / 10000), r.map { ev.stringValue($0) }.prefix(3))
+}
+
+// PARSE=1 facteur-bench validate FILE...: libxml2's parse alone next to XMLParser.parse (tree copy included).
+if ProcessInfo.processInfo.environment["PARSE"] != nil {
+    let datas = try args.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+    let n = 200
+    var start = now()
+    for _ in 0..<n { for d in datas { _ = try XMLParser.parse(d) } }
+    let ours = Double(now() - start) / 1e3 / Double(n * datas.count)
+    start = now()
+    for _ in 0..<n { for d in datas { XMLParser.libxml2Only(d) } }
+    let raw = Double(now() - start) / 1e3 / Double(n * datas.count)
+    print(String(format: "parse: XMLParser.parse %.1f µs, libxml2 alone %.1f µs", ours, raw))
 }

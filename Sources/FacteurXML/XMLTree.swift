@@ -59,6 +59,19 @@ public final class NameTable: Sendable {
     }
 
     /// The id if the name was ever interned; a name never seen cannot match any node.
+    /// Ids for several names under one lock (a parsed document's distinct names).
+    public func ids(_ names: [QName]) -> [Int32] {
+        state.withLock { s in
+            names.map { name in
+                if let id = s.ids[name] { return id }
+                let id = Int32(s.names.count)
+                s.names.append(name)
+                s.ids[name] = id
+                return id
+            }
+        }
+    }
+
     public func existingID(_ name: QName) -> Int32? {
         state.withLock { $0.ids[name] }
     }
@@ -77,19 +90,34 @@ public final class XMLTree: Sendable {
     }
 
 
+    /// Visible to inlinable code only: the rule engine walks nodes millions of times per second and
+    /// the accessors below must compile to plain loads in other modules too.
+    @usableFromInline
     struct Node: Sendable {
-        var kind: Kind
-        var name: Int32 = -1
-        var parent: Int32 = -1
-        var firstChild: Int32 = -1
-        var nextSibling: Int32 = -1
-        var firstAttribute: Int32 = -1
-        var line: Int32 = 0
+        @usableFromInline var kind: Kind
+        @usableFromInline var name: Int32 = -1
+        @usableFromInline var parent: Int32 = -1
+        @usableFromInline var firstChild: Int32 = -1
+        @usableFromInline var nextSibling: Int32 = -1
+        @usableFromInline var firstAttribute: Int32 = -1
+        @usableFromInline var line: Int32 = 0
         /// Index into `values` for text and attribute nodes.
-        var value: Int32 = -1
+        @usableFromInline var value: Int32 = -1
+
+        init(kind: Kind, name: Int32 = -1, parent: Int32 = -1, firstChild: Int32 = -1, nextSibling: Int32 = -1,
+             firstAttribute: Int32 = -1, line: Int32 = 0, value: Int32 = -1) {
+            self.kind = kind
+            self.name = name
+            self.parent = parent
+            self.firstChild = firstChild
+            self.nextSibling = nextSibling
+            self.firstAttribute = firstAttribute
+            self.line = line
+            self.value = value
+        }
     }
 
-    let nodes: [Node]
+    @usableFromInline let nodes: [Node]
     let values: [String]
     /// Namespace declarations (prefix → URI) by element, kept for stylesheets whose XPath needs them.
     public let namespaceDeclarations: [Int32: [String: String]]
@@ -126,13 +154,13 @@ public final class XMLTree: Sendable {
 
     // MARK: Raw accessors used by the XPath engine (indices, no allocation)
 
-    public func kind(_ i: Int32) -> Kind { nodes[Int(i)].kind }
-    public func nameID(_ i: Int32) -> Int32 { nodes[Int(i)].name }
-    public func parent(_ i: Int32) -> Int32 { nodes[Int(i)].parent }
-    public func firstChild(_ i: Int32) -> Int32 { nodes[Int(i)].firstChild }
-    public func nextSibling(_ i: Int32) -> Int32 { nodes[Int(i)].nextSibling }
-    public func firstAttribute(_ i: Int32) -> Int32 { nodes[Int(i)].firstAttribute }
-    public func line(_ i: Int32) -> Int { Int(nodes[Int(i)].line) }
+    @inlinable public func kind(_ i: Int32) -> Kind { nodes[Int(i)].kind }
+    @inlinable public func nameID(_ i: Int32) -> Int32 { nodes[Int(i)].name }
+    @inlinable public func parent(_ i: Int32) -> Int32 { nodes[Int(i)].parent }
+    @inlinable public func firstChild(_ i: Int32) -> Int32 { nodes[Int(i)].firstChild }
+    @inlinable public func nextSibling(_ i: Int32) -> Int32 { nodes[Int(i)].nextSibling }
+    @inlinable public func firstAttribute(_ i: Int32) -> Int32 { nodes[Int(i)].firstAttribute }
+    @inlinable public func line(_ i: Int32) -> Int { Int(nodes[Int(i)].line) }
 
     /// The XPath string value: the text of a text/attribute node, or the concatenated
     /// descendant text of an element or document.
@@ -331,8 +359,7 @@ public enum XMLParser {
 
         guard let ctxt = xmlNewParserCtxt() else { throw .malformed(line: 0, message: "out of memory") }
         defer { xmlFreeParserCtxt(ctxt) }
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue
-            | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let options = parseOptions
         let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
             raw.baseAddress.flatMap { base in
                 xmlCtxtReadMemory(ctxt, base.assumingMemoryBound(to: CChar.self), Int32(raw.count), "document.xml", nil, options)
@@ -354,6 +381,22 @@ public enum XMLParser {
         let tree = build(doc)
         return (tree, inspect(doc, tree))
     }
+
+    /// libxml2's parse and nothing else, with the options `parse` uses: the benchmark's baseline.
+    public static func libxml2Only(_ data: Data) {
+        _ = initialised
+        guard let ctxt = xmlNewParserCtxt() else { return }
+        defer { xmlFreeParserCtxt(ctxt) }
+        let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
+            raw.baseAddress.flatMap { base in
+                xmlCtxtReadMemory(ctxt, base.assumingMemoryBound(to: CChar.self), Int32(raw.count), "document.xml", nil, parseOptions)
+            }
+        }
+        if let doc { xmlFreeDoc(doc) }
+    }
+
+    static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue
+        | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
     public static func parse(_ data: Data, limits: XMLParseLimits = .init()) throws(XMLInputError) -> XMLTree {
         try parse(data, limits: limits, inspect: { _, _ in () }).0
@@ -405,11 +448,6 @@ public enum XMLParser {
         return String(cString: p)
     }
 
-    struct NameKey: Hashable {
-        let name: UnsafeRawPointer?
-        let ns: UnsafeRawPointer?
-    }
-
     private static func build(_ doc: xmlDocPtr) -> XMLTree {
         var b = Builder()
         b.nodes.append(XMLTree.Node(kind: .document))
@@ -419,29 +457,90 @@ public enum XMLParser {
             b.add(n, parent: 0, previous: &last)
             c = n.pointee.next
         }
+        b.resolveNames()
         return XMLTree(nodes: b.nodes, values: b.values, namespaceDeclarations: b.nsDecls)
     }
 
     /// Copies libxml2's tree into the flat array, in document order. Recursion depth is bounded
     /// by libxml2's own nesting limit (256).
+    ///
+    /// Names: libxml2 interns every name in its parser dictionary, so within one document a
+    /// (local name, namespace URI) pointer pair identifies a name. Nodes first get a per-document
+    /// slot from a small open-addressing table on those pointers; the slots are resolved to
+    /// process-wide ids in one batch at the end (one lock, one string pair per distinct name).
     private struct Builder {
         var nodes: [XMLTree.Node] = []
         var values: [String] = []
         var nsDecls: [Int32: [String: String]] = [:]
-        var nameCache: [NameKey: Int32] = [:]
+        /// Open addressing on (name, href) pointers → slot + 1 (0 = empty).
+        var table = [Int32](repeating: 0, count: 1024)
+        var tableKeys = [(UInt, UInt)](repeating: (0, 0), count: 1024)
+        var slots: [(UnsafePointer<xmlChar>?, UnsafePointer<xmlChar>?)] = []
+        /// Whitespace-only text made of a newline and spaces (indentation), by number of spaces.
+        var indentation: [String?] = Array(repeating: nil, count: 65)
 
         init() {
             nodes.reserveCapacity(2048)
             values.reserveCapacity(1024)
         }
 
+        private static func hash(_ a: UInt, _ b: UInt, _ size: Int) -> Int {
+            Int(truncatingIfNeeded: ((a &* 0x9E37_79B9_7F4A_7C15) ^ (b &* 0xC2B2_AE3D_27D4_EB4F)) >> 20) & (size - 1)
+        }
+
         mutating func nameID(_ name: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?) -> Int32 {
             let href = ns?.pointee.href
-            let key = NameKey(name: name.map { UnsafeRawPointer($0) }, ns: href.map { UnsafeRawPointer($0) })
-            if let id = nameCache[key] { return id }
-            let id = NameTable.shared.id(QName(XMLParser.string(href), XMLParser.string(name)))
-            nameCache[key] = id
-            return id
+            let a = UInt(bitPattern: name), b = UInt(bitPattern: href)
+            var h = Builder.hash(a, b, table.count)
+            while true {
+                let v = table[h]
+                if v == 0 { break }
+                if tableKeys[h] == (a, b) { return v - 1 }
+                h = (h + 1) & (table.count - 1)
+            }
+            let slot = Int32(slots.count)
+            slots.append((name, href))
+            table[h] = slot + 1
+            tableKeys[h] = (a, b)
+            if slots.count * 2 > table.count { grow() }
+            return slot
+        }
+
+        private mutating func grow() {
+            let oldKeys = tableKeys, oldTable = table
+            table = [Int32](repeating: 0, count: oldTable.count * 2)
+            tableKeys = [(UInt, UInt)](repeating: (0, 0), count: oldTable.count * 2)
+            for i in oldTable.indices where oldTable[i] != 0 {
+                let (a, b) = oldKeys[i]
+                var h = Builder.hash(a, b, table.count)
+                while table[h] != 0 { h = (h + 1) & (table.count - 1) }
+                table[h] = oldTable[i]
+                tableKeys[h] = (a, b)
+            }
+        }
+
+        /// Replaces per-document slots by process-wide name ids.
+        mutating func resolveNames() {
+            let ids = NameTable.shared.ids(slots.map { QName(XMLParser.string($0.1), XMLParser.string($0.0)) })
+            ids.withUnsafeBufferPointer { ids in
+                for i in nodes.indices where nodes[i].name >= 0 { nodes[i].name = ids[Int(nodes[i].name)] }
+            }
+        }
+
+        mutating func text(_ p: UnsafePointer<xmlChar>?) -> String {
+            guard let p else { return "" }
+            // Indentation between elements is most text nodes of a pretty-printed invoice.
+            if p[0] == 0x0A {
+                var k = 1
+                while k < indentation.count && p[k] == 0x20 { k += 1 }
+                if k < indentation.count && p[k] == 0 {
+                    if let s = indentation[k - 1] { return s }
+                    let s = String(cString: p)
+                    indentation[k - 1] = s
+                    return s
+                }
+            }
+            return String(cString: p)
         }
 
         mutating func link(_ idx: Int32, parent: Int32, previous: inout Int32) {
@@ -469,7 +568,7 @@ public enum XMLParser {
                     // An attribute's value is almost always one text node: read it without copying twice.
                     let v: String
                     if let t = attr.pointee.children, t.pointee.next == nil, t.pointee.type == XML_TEXT_NODE {
-                        v = XMLParser.string(t.pointee.content)
+                        v = text(t.pointee.content)
                     } else if let content = xmlNodeGetContent(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self)) {
                         v = String(cString: content)
                         facteur_xml_free(content)
@@ -490,7 +589,7 @@ public enum XMLParser {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 guard parent > 0 else { return }
                 let idx = Int32(nodes.count)
-                values.append(XMLParser.string(n.pointee.content))
+                values.append(text(n.pointee.content))
                 nodes.append(XMLTree.Node(kind: .text, parent: parent, line: Int32(truncatingIfNeeded: xmlGetLineNo(n)),
                                           value: Int32(values.count - 1)))
                 link(idx, parent: parent, previous: &previous)

@@ -61,12 +61,12 @@ final class Artefacts: Sendable {
 
     /// The Factur-X XSD of a profile (stricter than CII D16B: only the profile's elements).
     func profileSchema(_ p: FacturXProfile) throws -> XMLSchema {
-        let f = Artefacts.profileFiles(p)
-        let path = Artefacts.url("artefacts/facturx/\(f.folder)/\(f.xsd)").path
+        // Keyed by profile: building the resource URL costs more than the lookup (once per invoice).
         return try lazySchemas.withLock { cache in
-            if let s = cache[path] { return s }
-            let s = try XMLSchema(path: path)
-            cache[path] = s
+            if let s = cache[p.rawValue] { return s }
+            let f = Artefacts.profileFiles(p)
+            let s = try XMLSchema(path: Artefacts.url("artefacts/facturx/\(f.folder)/\(f.xsd)").path)
+            cache[p.rawValue] = s
             return s
         }
     }

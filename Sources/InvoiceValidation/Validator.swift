@@ -59,11 +59,14 @@ public final class Validator: Sendable {
         var report = ValidationReport(file: file)
         var notes: [String] = []
         let parsed: (tree: XMLTree, violations: [(String, [SchemaViolation])])
+        // BT-24 is read once, while the schemas are chosen, and reused below.
+        var spec: (read: Bool, value: String?) = (false, nil)
         do {
             parsed = try XMLParser.parse(data, limits: limits) { tree -> [(String, XMLSchema)] in
                 guard options.schema, let syntax = InvoiceSyntax(root: tree.root.name) else { return [] }
                 var schemas = [(syntax == .cii ? "XSD-CII-D16B" : "XSD-UBL-2.1", artefacts.schema(for: syntax))]
-                if syntax == .cii, let level = specificationIdentifier(tree, syntax).flatMap(FacturXProfile.init(specificationIdentifier:)) {
+                spec = (true, specificationIdentifier(tree, syntax))
+                if syntax == .cii, let level = spec.value.flatMap(FacturXProfile.init(specificationIdentifier:)) {
                     if let s = try? artefacts.profileSchema(level) {
                         schemas.append(("XSD-FACTURX-" + level.rawValue.uppercased(), s))
                     }
@@ -87,7 +90,8 @@ public final class Validator: Sendable {
             return report
         }
         report.syntax = syntax.family
-        report.profile = specificationIdentifier(tree, syntax)
+        report.profile = spec.read ? spec.value : specificationIdentifier(tree, syntax)
+        let knownProfile = syntax == .cii ? report.profile.flatMap(FacturXProfile.init(specificationIdentifier:)) : nil
 
         for (id, violations) in parsed.violations {
             for v in violations {
@@ -96,7 +100,7 @@ public final class Validator: Sendable {
             }
         }
 
-        if syntax == .cii, let id = report.profile, FacturXProfile(specificationIdentifier: id) == nil {
+        if syntax == .cii, let id = report.profile, knownProfile == nil {
             report.warnings.append(Finding(rule: "PROFILE-UNKNOWN", severity: .warning, term: "BT-24", location: "/", line: tree.root.line,
                 message: LocalizedText(
                     fr: "BT-24 « \(id) » ne désigne aucun profil Factur-X connu (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED) : seules les règles EN 16931 ont été appliquées.",
@@ -107,7 +111,7 @@ public final class Validator: Sendable {
         // EN 16931 invoices and EXTENDED carries its own adapted EN 16931 rules, so for those only
         // the Factur-X profile schematron runs; BASIC gets both.
         var rulesets: [() throws -> Schematron] = []
-        let level = syntax == .cii ? report.profile.flatMap(FacturXProfile.init(specificationIdentifier:)) : nil
+        let level = knownProfile
         switch level {
         case .minimum?, .basicWL?, .extended?:
             rulesets.append { try self.artefacts.profileRules(level!) }

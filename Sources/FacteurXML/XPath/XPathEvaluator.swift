@@ -117,7 +117,7 @@ public struct XPathFunction: Sendable {
 }
 
 /// Evaluates expressions against one tree. Cheap to create; not shared between threads.
-public struct XPathEvaluator {
+public final class XPathEvaluator {
     public let tree: XMLTree
     public var variables: [String: XPathSequence] = [:]
     public let functions: [String: XPathFunction]
@@ -125,8 +125,69 @@ public struct XPathEvaluator {
     public var currentNode: Int32 = -1
     var depth = 0
     /// Elements by name, built on the first `//name`: descendant lookups become binary searches.
+    /// One counting sort over the document (elements grouped by name, each group in document
+    /// order) rather than a dictionary of arrays: no allocation per name.
     final class NameIndex {
-        var byName: [Int32: [Int32]]? = nil
+        var built = false
+        /// Open addressing: name id → group (keys -1 = empty).
+        var keys: [Int32] = []
+        var groups: [Int32] = []
+        /// Group g's elements are order[start[g]..<start[g + 1]].
+        var start: [Int32] = []
+        var order: [Int32] = []
+
+        func group(_ id: Int32) -> Int {
+            guard !keys.isEmpty else { return -1 }
+            var h = NameIndex.hash(id, keys.count)
+            while true {
+                let k = keys[h]
+                if k == id { return Int(groups[h]) }
+                if k == -1 { return -1 }
+                h = (h + 1) & (keys.count - 1)
+            }
+        }
+
+        static func hash(_ id: Int32, _ size: Int) -> Int {
+            Int(truncatingIfNeeded: UInt64(UInt32(bitPattern: id)) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (size - 1)
+        }
+
+        func build(_ tree: XMLTree) {
+            built = true
+            let count = Int32(tree.nodeCount)
+            var elementGroup = [Int32](repeating: -1, count: Int(count))
+            var size = 256
+            while size < 2 * Int(count) { size *= 2 } // at most half full: distinct names ≤ elements
+            keys = [Int32](repeating: -1, count: size)
+            groups = [Int32](repeating: -1, count: size)
+            var sizes: [Int32] = []
+            var i: Int32 = 1
+            while i < count {
+                if tree.kind(i) == .element {
+                    let id = tree.nameID(i)
+                    var h = NameIndex.hash(id, size)
+                    while keys[h] != -1 && keys[h] != id { h = (h + 1) & (size - 1) }
+                    if keys[h] == -1 {
+                        keys[h] = id
+                        groups[h] = Int32(sizes.count)
+                        sizes.append(0)
+                    }
+                    let g = groups[h]
+                    sizes[Int(g)] += 1
+                    elementGroup[Int(i)] = g
+                }
+                i += 1
+            }
+            start = [Int32](repeating: 0, count: sizes.count + 1)
+            for g in sizes.indices { start[g + 1] = start[g] + sizes[g] }
+            var fill = start
+            order = [Int32](repeating: 0, count: Int(start[sizes.count]))
+            i = 1
+            while i < count {
+                let g = elementGroup[Int(i)]
+                if g >= 0 { order[Int(fill[Int(g)])] = i; fill[Int(g)] += 1 }
+                i += 1
+            }
+        }
     }
     let nameIndex = NameIndex()
     /// Values of context-free sub-expressions, per document.
@@ -135,18 +196,12 @@ public struct XPathEvaluator {
     }
     let memo = Memo()
 
-    func elements(named id: Int32) -> [Int32] {
-        if nameIndex.byName == nil {
-            var map: [Int32: [Int32]] = [:]
-            var i: Int32 = 1
-            let count = Int32(tree.nodeCount)
-            while i < count {
-                if tree.kind(i) == .element { map[tree.nameID(i), default: []].append(i) }
-                i += 1
-            }
-            nameIndex.byName = map
-        }
-        return nameIndex.byName![id] ?? []
+    /// The elements named `id`, in document order, as a range of `nameIndex.order`.
+    func elements(named id: Int32) -> Range<Int> {
+        if !nameIndex.built { nameIndex.build(tree) }
+        let g = nameIndex.group(id)
+        if g < 0 { return 0..<0 }
+        return Int(nameIndex.start[g])..<Int(nameIndex.start[g + 1])
     }
 
     public init(tree: XMLTree, functions: [String: XPathFunction] = [:]) {
@@ -160,16 +215,16 @@ public struct XPathEvaluator {
         var size: Int
     }
 
-    public mutating func evaluate(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> XPathSequence {
+    public func evaluate(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> XPathSequence {
         try eval(e, Focus(item: .node(contextNode), position: 1, size: 1))
     }
 
-    public mutating func effectiveBoolean(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> Bool {
+    public func effectiveBoolean(_ e: XPathExpr, contextNode: Int32) throws(XPathError) -> Bool {
         try truth(e, Focus(item: .node(contextNode), position: 1, size: 1))
     }
 
     /// The effective boolean value of `e`, short-cutting the forms that need no sequence.
-    mutating func truth(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
+    func truth(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
         switch e {
         case .simplePath(let steps):
             guard case .node(let n) = f.item else { return try ebv(try eval(e, f)) }
@@ -177,17 +232,54 @@ public struct XPathEvaluator {
         case .builtin(.not, let args) where args.count == 1:
             return !(try truth(args[0], f))
         case .builtin(.exists, let args) where args.count == 1:
-            if case .simplePath = args[0] { return try truth(args[0], f) }
-            return !(try eval(args[0], f)).isEmpty
+            return try exists(args[0], f)
         case .or(let a, let b):
             if try truth(a, f) { return true }
             return try truth(b, f)
         case .and(let a, let b):
             if !(try truth(a, f)) { return false }
             return try truth(b, f)
+        case .generalCompare(let op, let a, let b):
+            return try compareGeneral(op, a, b, f)
         default:
             return try ebv(try eval(e, f))
         }
+    }
+
+    /// A general comparison. `path = 'literal'` (the commonest shape in rules and patterns) compares
+    /// each node's string value in turn, in document order, stopping at the first true pair as the
+    /// full comparison does — without building the node and value sequences.
+    func compareGeneral(_ op: CompareOp, _ a: XPathExpr, _ b: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
+        if case .node(let n) = f.item {
+            if case .simplePath(let steps) = a, let lit = XPathEvaluator.literal(b) {
+                var nodes: [Int32] = []
+                pathNodes(steps[...], from: n, into: &nodes)
+                for x in nodes where try compareValues(op, .untyped(tree.stringValue(x)), lit, general: true) { return true }
+                return false
+            }
+            if case .simplePath(let steps) = b, let lit = XPathEvaluator.literal(a) {
+                var nodes: [Int32] = []
+                pathNodes(steps[...], from: n, into: &nodes)
+                for x in nodes where try compareValues(op, lit, .untyped(tree.stringValue(x)), general: true) { return true }
+                return false
+            }
+        }
+        return try generalCompare(op, try atomize(try eval(a, f)), try atomize(try eval(b, f)))
+    }
+
+    static func literal(_ e: XPathExpr) -> XPathItem? {
+        switch e {
+        case .string(let s): return .string(s)
+        case .integer(let v): return .integer(v)
+        case .decimal(let v): return .decimal(v)
+        case .double(let v): return .double(v)
+        default: return nil
+        }
+    }
+
+    func exists(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
+        if case .simplePath = e { return try truth(e, f) }
+        return !(try eval(e, f)).isEmpty
     }
 
     func pathExists(_ steps: ArraySlice<SimpleStep>, from n: Int32) -> Bool {
@@ -224,7 +316,7 @@ public struct XPathEvaluator {
     }
 
     /// Does node `n` match an XSLT pattern made of `|`-separated location paths?
-    public mutating func matches(pattern: XPathExpr, node n: Int32) throws(XPathError) -> Bool {
+    public func matches(pattern: XPathExpr, node n: Int32) throws(XPathError) -> Bool {
         switch pattern {
         case .union(let a, let b):
             if try matches(pattern: a, node: n) { return true }
@@ -264,11 +356,15 @@ public struct XPathEvaluator {
         return axis == .attribute ? k == .attribute : k != .attribute && k != .document
     }
 
-    private mutating func predicatesHold(_ preds: [XPathExpr], node n: Int32, axis: Axis) throws(XPathError) -> Bool {
+    private func predicatesHold(_ preds: [XPathExpr], node n: Int32, axis: Axis) throws(XPathError) -> Bool {
         if preds.isEmpty { return true }
         // Position among the siblings that pass the node test is rarely needed in patterns;
         // compute it only for numeric predicates.
         for p in preds {
+            if p.isBooleanValued {
+                if !(try truth(p, Focus(item: .node(n), position: 1, size: 1))) { return false }
+                continue
+            }
             let r = try eval(p, Focus(item: .node(n), position: 1, size: 1))
             if r.count == 1, let num = numericValue(r[0]) {
                 let pos = siblingPosition(n)
@@ -291,7 +387,7 @@ public struct XPathEvaluator {
 
     // MARK: - Core
 
-    mutating func eval(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
+    func eval(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
         switch e {
         case .string(let s): return [.string(s)]
         case .integer(let v): return [.integer(v)]
@@ -320,7 +416,7 @@ public struct XPathEvaluator {
             if out.count == 1 { return XPathSequence(.node(out[0])) }
             return XPathSequence(out.map { XPathItem.node($0) })
         case .generalCompare(let op, let a, let b):
-            return [.boolean(try generalCompare(op, try atomize(try eval(a, f)), try atomize(try eval(b, f))))]
+            return [.boolean(try compareGeneral(op, a, b, f))]
         case .valueCompare(let op, let a, let b):
             let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
             if l.isEmpty || r.isEmpty { return [] }
@@ -407,11 +503,11 @@ public struct XPathEvaluator {
                 let inner = needle.dropFirst().dropLast()
                 if !inner.contains(" ") { return [.boolean(tokens.contains(String(inner)))] }
             }
-            return [.boolean(list.utf8.firstRange(of: needle.utf8) != nil)]
+            return [.boolean(XPathEvaluator.byteOffset(of: needle, in: list) != nil)]
         }
     }
 
-    private mutating func evalSlash(_ lhs: XPathExpr, _ rhs: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
+    private func evalSlash(_ lhs: XPathExpr, _ rhs: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
         // `//name[preds]` without positional predicates is the descendant axis: avoids building
         // the descendant-or-self node list first.
         if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode,
@@ -475,13 +571,18 @@ public struct XPathEvaluator {
         axis == .parent || axis == .ancestor || axis == .ancestorOrSelf || axis == .precedingSibling || axis == .preceding
     }
 
-    private mutating func applyPredicate(_ p: XPathExpr, to nodes: [Int32], reverse: Bool) throws(XPathError) -> [Int32] {
+    private func applyPredicate(_ p: XPathExpr, to nodes: [Int32], reverse: Bool) throws(XPathError) -> [Int32] {
         // Fast path for the very common `[position literal]`
         if case .integer(let k) = p { return k >= 1 && k <= nodes.count ? [reverse ? nodes[nodes.count - k] : nodes[k - 1]] : [] }
         var out: [Int32] = []
         let size = nodes.count
+        let boolean = p.isBooleanValued
         for (i, n) in nodes.enumerated() {
             let pos = reverse ? size - i : i + 1
+            if boolean {
+                if try truth(p, Focus(item: .node(n), position: pos, size: size)) { out.append(n) }
+                continue
+            }
             let r = try eval(p, Focus(item: .node(n), position: pos, size: size))
             if r.count == 1, let num = numericValue(r[0]), !isNodeItem(r[0]) {
                 if Double(pos) == num { out.append(n) }
@@ -490,7 +591,7 @@ public struct XPathEvaluator {
         return out
     }
 
-    private mutating func filterItems(_ p: XPathExpr, _ items: XPathSequence) throws(XPathError) -> XPathSequence {
+    private func filterItems(_ p: XPathExpr, _ items: XPathSequence) throws(XPathError) -> XPathSequence {
         var out: XPathSequence = []
         for (i, item) in items.enumerated() {
             let r = try eval(p, Focus(item: item, position: i + 1, size: items.count))
@@ -556,13 +657,14 @@ public struct XPathEvaluator {
         case .descendant, .descendantOrSelf:
             if case .name(_, let id) = test, axis == .descendant || tree.kind(n) != .element || tree.nameID(n) != id {
                 guard tree.kind(n) == .element || tree.kind(n) == .document else { return [] }
-                let all = elements(named: id)
+                let range = elements(named: id)
+                let all = nameIndex.order
                 let end = tree.subtreeEnd(n)
                 // first index > n
-                var lo = 0, hi = all.count
+                var lo = range.lowerBound, hi = range.upperBound
                 while lo < hi { let mid = (lo + hi) / 2; if all[mid] <= n { lo = mid + 1 } else { hi = mid } }
                 var k = lo
-                while k < all.count && all[k] < end { out.append(all[k]); k += 1 }
+                while k < range.upperBound && all[k] < end { out.append(all[k]); k += 1 }
                 return out
             }
             if axis == .descendantOrSelf && ok(n) { out.append(n) }

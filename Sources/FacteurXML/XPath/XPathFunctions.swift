@@ -326,9 +326,39 @@ extension XPathEvaluator {
         }
     }
 
+    /// Where `needle` first occurs in `hay`, in UTF-8 bytes. The generic `firstRange(of:)` of the
+    /// standard library costs more than the whole rest of a `contains()` call.
+    static func byteOffset(of needle: String, in hay: String) -> Int? {
+        let n = needle.utf8.count, h = hay.utf8.count
+        if n == 0 { return 0 }
+        if n > h { return nil }
+        func search(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int? {
+            let first = b[0]
+            var i = 0
+            let last = a.count - b.count
+            outer: while i <= last {
+                if a[i] == first {
+                    var k = 1
+                    while k < b.count { if a[i + k] != b[k] { i += 1; continue outer }; k += 1 }
+                    return i
+                }
+                i += 1
+            }
+            return nil
+        }
+        // Native strings are contiguous UTF-8; bridged ones are copied first.
+        if let r = hay.utf8.withContiguousStorageIfAvailable({ a -> Int?? in
+            needle.utf8.withContiguousStorageIfAvailable { b in search(a, b) }
+        }), let found = r {
+            return found
+        }
+        let a = Array(hay.utf8), b = Array(needle.utf8)
+        return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in search(a, b) } }
+    }
+
     // MARK: Quantifiers
 
-    mutating func quantify(every: Bool, _ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
+    func quantify(every: Bool, _ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
         guard let (name, expr) = bindings.first else { return try ebv(try eval(body, f)) }
         let items = try eval(expr, f)
         let saved = variables[name]
@@ -342,7 +372,7 @@ extension XPathEvaluator {
         return every
     }
 
-    mutating func forEach(_ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
+    func forEach(_ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
         guard let (name, expr) = bindings.first else { return try eval(body, f) }
         let items = try eval(expr, f)
         let saved = variables[name]
@@ -363,7 +393,7 @@ extension XPathEvaluator {
         return s[0]
     }
 
-    private mutating func str(_ e: XPathExpr, _ f: Focus, _ fn: String) throws(XPathError) -> String {
+    private func str(_ e: XPathExpr, _ f: Focus, _ fn: String) throws(XPathError) -> String {
         guard let item = try one(try atomize(try eval(e, f)), fn) else { return "" }
         return stringValue(item)
     }
@@ -399,7 +429,7 @@ extension XPathEvaluator {
         return out
     }
 
-    mutating func call(_ builtin: Builtin, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+    func call(_ builtin: Builtin, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
         let local = builtin.rawValue
         let name = local
         func arity(_ n: ClosedRange<Int>) throws(XPathError) {
@@ -411,8 +441,8 @@ extension XPathEvaluator {
         case .`false`: return [.boolean(false)]
         case .not: try arity(1...1); return [.boolean(!(try truth(args[0], f)))]
         case .boolean: try arity(1...1); return [.boolean(try truth(args[0], f))]
-        case .exists: try arity(1...1); return [.boolean(try truth(.builtin(.exists, args), f))]
-        case .empty: try arity(1...1); return [.boolean(!(try truth(.builtin(.exists, args), f)))]
+        case .exists: try arity(1...1); return [.boolean(try exists(args[0], f))]
+        case .empty: try arity(1...1); return [.boolean(!(try exists(args[0], f)))]
         case .count: try arity(1...1); return [.integer(try eval(args[0], f).count)]
         case .position: return [.integer(f.position)]
         case .last: return [.integer(f.size)]
@@ -444,7 +474,7 @@ extension XPathEvaluator {
         case .contains:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            return [.boolean(b.isEmpty || a.utf8.firstRange(of: b.utf8) != nil)]
+            return [.boolean(b.isEmpty || XPathEvaluator.byteOffset(of: b, in: a) != nil)]
         case .startsWith:
             try arity(2...3); return [.boolean(try str(args[0], f, local).hasPrefix(try str(args[1], f, local)))]
         case .endsWith:
@@ -453,13 +483,13 @@ extension XPathEvaluator {
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
             if b.isEmpty { return [.string(a)] }
-            guard let r = a.utf8.firstRange(of: b.utf8) else { return [.string("")] }
-            return [.string(String(a[r.upperBound...]))]
+            guard let k = XPathEvaluator.byteOffset(of: b, in: a) else { return [.string("")] }
+            return [.string(String(a[a.utf8.index(a.utf8.startIndex, offsetBy: k + b.utf8.count)...]))]
         case .substringBefore:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            guard !b.isEmpty, let r = a.utf8.firstRange(of: b.utf8) else { return [.string("")] }
-            return [.string(String(a[..<r.lowerBound]))]
+            guard !b.isEmpty, let k = XPathEvaluator.byteOffset(of: b, in: a) else { return [.string("")] }
+            return [.string(String(a[..<a.utf8.index(a.utf8.startIndex, offsetBy: k)]))]
         case .substring:
             try arity(2...3)
             let s = Array(try str(args[0], f, local).unicodeScalars)
@@ -628,12 +658,12 @@ extension XPathEvaluator {
         }
     }
 
-    mutating func callNamed(_ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+    func callNamed(_ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
         if let fn = functions[name] { return try callUser(fn, name, args, f) }
         throw XPathError(code: "XPST0017", message: "unknown function \(name)()")
     }
 
-    private mutating func callUser(_ fn: XPathFunction, _ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
+    private func callUser(_ fn: XPathFunction, _ name: String, _ args: [XPathExpr], _ f: Focus) throws(XPathError) -> XPathSequence {
         guard fn.parameters.count == args.count else {
             throw XPathError(code: "XPST0017", message: "\(name)() takes \(fn.parameters.count) arguments")
         }

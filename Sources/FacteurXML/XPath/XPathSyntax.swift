@@ -72,6 +72,32 @@ extension XPathExpr {
         return optimizedChildren()
     }
 
+    /// For match patterns: the step structure stays (the matcher walks it), only the predicates
+    /// are optimized — they run for every candidate node.
+    public func patternOptimized() -> XPathExpr {
+        switch self {
+        case .union(let a, let b): return .union(a.patternOptimized(), b.patternOptimized())
+        case .slash(let a, let b): return .slash(a.patternOptimized(), b.patternOptimized())
+        case .step(let axis, let test, let preds): return .step(axis, test, preds.map { $0.optimized() })
+        case .filter(let a, let preds): return .filter(a.patternOptimized(), preds.map { $0.optimized() })
+        default: return self
+        }
+    }
+
+    /// Always yields one boolean (or, for a value comparison, nothing): as a predicate it filters
+    /// by its effective boolean value, never by position.
+    var isBooleanValued: Bool {
+        switch self {
+        case .generalCompare, .valueCompare, .and, .or, .simplePath, .castable, .instanceOf, .inTokenList: return true
+        case .builtin(let f, _):
+            switch f {
+            case .`true`, .`false`, .not, .boolean, .exists, .empty, .contains, .startsWith, .endsWith, .matches: return true
+            default: return false
+            }
+        default: return false
+        }
+    }
+
     private func optimizedChildren() -> XPathExpr {
         switch self {
         case .sequence(let a): return .sequence(a.map { $0.optimized() })

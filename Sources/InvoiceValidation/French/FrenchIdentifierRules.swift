@@ -33,7 +33,7 @@ enum FrenchIdentifierRules {
     }
 
     static func check(_ tree: XMLTree, syntax: InvoiceSyntax) -> [Finding] {
-        var ev = XPathEvaluator(tree: tree)
+        let ev = XPathEvaluator(tree: tree)
         var out: [Finding] = []
         func nodes(_ e: XPathExpr) -> [Int32] {
             ((try? ev.evaluate(e, contextNode: 0)) ?? []).compactMap { if case .node(let n) = $0 { return n }; return nil }

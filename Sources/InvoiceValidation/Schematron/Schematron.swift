@@ -53,7 +53,9 @@ public struct Schematron: Sendable {
         }
     }
 
-    struct ExistenceChecks: Sendable {
+    /// A class: a rule reads it for every node it fires on, and a struct of arrays costs a retain per field.
+    /// Built once in `init`, never mutated afterwards.
+    final class ExistenceChecks: @unchecked Sendable {
         struct TrieNode: Sendable {
             var step: SimpleStep
             var children: [Int] = []
@@ -92,6 +94,32 @@ public struct Schematron: Sendable {
                 byCheck.append((pathCount, holdsWhenPresent))
                 pathCount += 1
             }
+            flatten()
+        }
+
+        /// The trie flattened into plain integer arrays, so that the walk below reads them through
+        /// raw buffers (reading a `TrieNode` retains its two arrays; this runs for every fired rule).
+        struct Flat: Sendable {
+            var name: [Int32] = []
+            var attribute: [Bool] = []
+            var childStart: [Int32] = [], childEnd: [Int32] = [], children: [Int32] = []
+            var pathStart: [Int32] = [], pathEnd: [Int32] = [], paths: [Int32] = []
+        }
+        var flat = Flat()
+
+        func flatten() {
+            var f = Flat()
+            for node in trie {
+                f.name.append(node.step.name)
+                f.attribute.append(node.step.attribute)
+                f.childStart.append(Int32(f.children.count))
+                f.children += node.children.map { Int32($0) }
+                f.childEnd.append(Int32(f.children.count))
+                f.pathStart.append(Int32(f.paths.count))
+                f.paths += node.paths.map { Int32($0) }
+                f.pathEnd.append(Int32(f.paths.count))
+            }
+            flat = f
         }
 
         /// Which of the paths exist below `n`, in `found` (reused between rules to avoid allocating).
@@ -99,27 +127,60 @@ public struct Schematron: Sendable {
             guard pathCount > 0 else { return }
             found.removeAll(keepingCapacity: true)
             found.append(contentsOf: repeatElement(false, count: pathCount))
-            walk(tree, n, 0, &found)
+            let f = flat
+            f.name.withUnsafeBufferPointer { name in
+            f.attribute.withUnsafeBufferPointer { attribute in
+            f.childStart.withUnsafeBufferPointer { childStart in
+            f.childEnd.withUnsafeBufferPointer { childEnd in
+            f.children.withUnsafeBufferPointer { children in
+            f.pathStart.withUnsafeBufferPointer { pathStart in
+            f.pathEnd.withUnsafeBufferPointer { pathEnd in
+            f.paths.withUnsafeBufferPointer { paths in
+            found.withUnsafeMutableBufferPointer { found in
+                let w = Walker(tree: tree, name: name, attribute: attribute, childStart: childStart, childEnd: childEnd,
+                               children: children, pathStart: pathStart, pathEnd: pathEnd, paths: paths, found: found)
+                w.walk(n, 0)
+            }}}}}}}}}
         }
 
-        private func walk(_ tree: XMLTree, _ n: Int32, _ t: Int, _ found: inout [Bool]) {
-            for ci in trie[t].children {
-                let child = trie[ci]
-                if child.step.attribute {
-                    guard tree.kind(n) == .element else { continue }
-                    var a = tree.firstAttribute(n)
-                    while a >= 0 {
-                        if tree.nameID(a) == child.step.name { for p in child.paths { found[p] = true }; break }
-                        a = tree.nextSibling(a)
-                    }
-                } else {
-                    var c = tree.firstChild(n)
-                    while c >= 0 {
-                        if tree.nameID(c) == child.step.name && tree.kind(c) == .element {
-                            for p in child.paths { found[p] = true }
-                            if !child.children.isEmpty { walk(tree, c, ci, &found) } else { break }
+        private struct Walker {
+            let tree: XMLTree
+            let name: UnsafeBufferPointer<Int32>, attribute: UnsafeBufferPointer<Bool>
+            let childStart: UnsafeBufferPointer<Int32>, childEnd: UnsafeBufferPointer<Int32>, children: UnsafeBufferPointer<Int32>
+            let pathStart: UnsafeBufferPointer<Int32>, pathEnd: UnsafeBufferPointer<Int32>, paths: UnsafeBufferPointer<Int32>
+            let found: UnsafeMutableBufferPointer<Bool>
+
+            func mark(_ t: Int) {
+                var p = Int(pathStart[t])
+                let e = Int(pathEnd[t])
+                while p < e { found[Int(paths[p])] = true; p += 1 }
+            }
+
+            func walk(_ n: Int32, _ t: Int) {
+                var k = Int(childStart[t])
+                let kEnd = Int(childEnd[t])
+                while k < kEnd {
+                    let ci = Int(children[k])
+                    k += 1
+                    let want = name[ci]
+                    if attribute[ci] {
+                        guard tree.kind(n) == .element else { continue }
+                        var a = tree.firstAttribute(n)
+                        while a >= 0 {
+                            if tree.nameID(a) == want { mark(ci); break }
+                            a = tree.nextSibling(a)
                         }
-                        c = tree.nextSibling(c)
+                    } else {
+                        let leaf = childStart[ci] == childEnd[ci]
+                        var c = tree.firstChild(n)
+                        while c >= 0 {
+                            if tree.nameID(c) == want && tree.kind(c) == .element {
+                                mark(ci)
+                                if leaf { break }
+                                walk(c, ci)
+                            }
+                            c = tree.nextSibling(c)
+                        }
                     }
                 }
             }
@@ -324,7 +385,7 @@ public struct Schematron: Sendable {
                 var checks: [Check] = []
                 var lets: [(String, XPathExpr)] = []
                 try collectChecks(top, into: &checks, lets: &lets)
-                rulesByMode[mode, default: []].append(Rule(pattern: try parse(match), priority: priority, order: order, lets: lets, checks: checks))
+                rulesByMode[mode, default: []].append(Rule(pattern: try parse(match).patternOptimized(), priority: priority, order: order, lets: lets, checks: checks))
                 order += 1
             default:
                 break
@@ -408,45 +469,107 @@ extension Schematron {
     /// Runs every pattern over `tree`. A dynamic error in an expression stops the run, as it
     /// stops the reference XSLT processor.
     public func run(on tree: XMLTree) throws(SchematronError) -> [SchematronResult] {
-        var ev = XPathEvaluator(tree: tree, functions: functions)
+        let ev = XPathEvaluator(tree: tree, functions: functions)
         for (name, e) in globals {
             // Globals such as `document-uri(/)` serve SVRL output only; ignore those we cannot compute.
             if let v = try? ev.evaluate(e, contextNode: 0) { ev.variables[name] = v }
         }
         var out: [SchematronResult] = []
-        let count = Int32(tree.nodeCount)
-        var known = candidates.map.withLock { $0 }
         var present: [Bool] = []
+        // Which rules of each pattern a node is offered to depends only on its name: computed once
+        // per distinct name (and kept process-wide in `candidates`), then each pattern walks only
+        // the nodes that have candidates, in document order.
+        let patternCount = patterns.count
+        var known = candidates.map.withLock { $0 }
         var learned = false
-        for (p, pattern) in patterns.enumerated() {
-            var n: Int32 = 1
-            while n < count {
-                let kind = tree.kind(n)
-                if kind == .element || kind == .attribute {
-                    let id = tree.nameID(n)
-                    let key = Int64(p) << 33 | (kind == .attribute ? 1 << 32 : 0) | Int64(UInt32(bitPattern: id))
-                    let list: [Int]
-                    if let l = known[key] { list = l } else {
-                        let q = NameTable.shared.name(id)
-                        list = pattern.filters.indices.filter { i in
-                            pattern.filters[i].contains { $0.accepts(q, id: id, attribute: kind == .attribute) }
+        var slots = SlotTable()
+        var ranges: [(start: Int32, end: Int32)] = []   // per slot × pattern
+        var flat: [Int32] = []
+        var work = [[(node: Int32, slot: Int32)]](repeating: [], count: patternCount)
+        let count = Int32(tree.nodeCount)
+        var n: Int32 = 1
+        while n < count {
+            let kind = tree.kind(n)
+            if kind == .element || kind == .attribute {
+                let id = tree.nameID(n)
+                let nameKey = (kind == .attribute ? Int64(1) << 32 : 0) | Int64(UInt32(bitPattern: id))
+                var slot = slots.get(nameKey)
+                if slot < 0 {
+                    slot = Int32(ranges.count / max(1, patternCount))
+                    slots.set(nameKey, slot)
+                    for (p, pattern) in patterns.enumerated() {
+                        let key = Int64(p) << 33 | nameKey
+                        let list: [Int]
+                        if let l = known[key] { list = l } else {
+                            let q = NameTable.shared.name(id)
+                            list = pattern.filters.indices.filter { i in
+                                pattern.filters[i].contains { $0.accepts(q, id: id, attribute: kind == .attribute) }
+                            }
+                            known[key] = list
+                            learned = true
                         }
-                        known[key] = list
-                        learned = true
+                        let start = Int32(flat.count)
+                        flat += list.map { Int32($0) }
+                        ranges.append((start, Int32(flat.count)))
                     }
-                    if !list.isEmpty { try fire(pattern, candidates: list, node: n, evaluator: &ev, present: &present, into: &out) }
                 }
-                n += 1
+                for p in 0..<patternCount {
+                    let r = ranges[Int(slot) * patternCount + p]
+                    if r.start < r.end { work[p].append((n, slot)) }
+                }
             }
+            n += 1
         }
         if learned { candidates.map.withLock { $0.merge(known) { a, _ in a } } }
+        for (p, pattern) in patterns.enumerated() {
+            for (node, slot) in work[p] {
+                let r = ranges[Int(slot) * patternCount + p]
+                try fire(pattern, candidates: flat, r.start, r.end, node: node, evaluator: ev, present: &present, into: &out)
+            }
+        }
         return out
     }
 
-    private func fire(_ pattern: Pattern, candidates: [Int], node n: Int32, evaluator ev: inout XPathEvaluator,
+    /// Int64 → Int32 open addressing (linear probing), for the few hundred distinct names of a document.
+    struct SlotTable {
+        var keys = [Int64](repeating: -1, count: 256)
+        var values = [Int32](repeating: -1, count: 256)
+        var used = 0
+
+        private static func hash(_ k: Int64, _ size: Int) -> Int {
+            Int(truncatingIfNeeded: UInt64(bitPattern: k) &* 0x9E37_79B9_7F4A_7C15 >> 24) & (size - 1)
+        }
+
+        func get(_ k: Int64) -> Int32 {
+            var h = SlotTable.hash(k, keys.count)
+            while true {
+                let stored = keys[h]
+                if stored == k { return values[h] }
+                if stored == -1 { return -1 }
+                h = (h + 1) & (keys.count - 1)
+            }
+        }
+
+        mutating func set(_ k: Int64, _ v: Int32) {
+            if (used + 1) * 2 > keys.count {
+                let oldKeys = keys, oldValues = values
+                keys = [Int64](repeating: -1, count: oldKeys.count * 2)
+                values = [Int32](repeating: -1, count: oldKeys.count * 2)
+                used = 0
+                for i in oldKeys.indices where oldKeys[i] != -1 { set(oldKeys[i], oldValues[i]) }
+            }
+            var h = SlotTable.hash(k, keys.count)
+            while keys[h] != -1 && keys[h] != k { h = (h + 1) & (keys.count - 1) }
+            if keys[h] == -1 { used += 1 }
+            keys[h] = k
+            values[h] = v
+        }
+    }
+
+    private func fire(_ pattern: Pattern, candidates: [Int32], _ start: Int32, _ end: Int32, node n: Int32, evaluator ev: XPathEvaluator,
                       present: inout [Bool], into out: inout [SchematronResult]) throws(SchematronError) {
-        for idx in candidates {
-            let rule = pattern.rules[idx]
+        for k in Int(start)..<Int(end) {
+            let rule = pattern.rules[Int(candidates[k])]
             let matched: Bool
             do { matched = try ev.matches(pattern: rule.pattern, node: n) } catch {
                 throw SchematronError(rule: "context of \(rule.checks.first?.id ?? pattern.mode)", error: error)
