@@ -47,6 +47,18 @@ struct InvoiceLayout {
 
     func tr(_ french: String, _ english: String) -> String { fr ? french : english }
 
+    /// Substring test on UTF-8 bytes: Foundation's `contains` goes through NSString and locale machinery.
+    func has(_ hay: String, _ needle: String) -> Bool {
+        let h = Array(hay.utf8), n = Array(needle.utf8)
+        guard !n.isEmpty, h.count >= n.count else { return n.isEmpty }
+        for i in 0...(h.count - n.count) where h[i] == n[0] {
+            var k = 1
+            while k < n.count && h[i + k] == n[k] { k += 1 }
+            if k == n.count { return true }
+        }
+        return false
+    }
+
     // MARK: drawing primitives
 
     enum Align { case left, right, center }
@@ -76,18 +88,19 @@ struct InvoiceLayout {
         doc.rect(x: x, y: pageH - top - h, width: w, height: h, fill: fill, stroke: stroke, lineWidth: 0.5)
     }
 
-    /// Greedy word wrap; words longer than the width are cut.
+    /// Greedy word wrap; words longer than the width are cut. Each word is measured once.
     func wrap(_ s: String, width maxW: Double, size: Double, bold isBold: Bool = false) -> [String] {
+        if !s.utf8.contains(10) && width(s, size: size, bold: isBold) <= maxW { return [s] }
+        let space = width(" ", size: size, bold: isBold)
         var out: [String] = []
         for para in s.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
+            var lineW = 0.0
             for word in para.split(separator: " ", omittingEmptySubsequences: true) {
-                let candidate = line.isEmpty ? String(word) : line + " " + word
-                if width(candidate, size: size, bold: isBold) <= maxW {
-                    line = candidate
-                    continue
-                }
-                if !line.isEmpty { out.append(line); line = "" }
+                let ww = width(String(word), size: size, bold: isBold)
+                if line.isEmpty && ww <= maxW { line = String(word); lineW = ww; continue }
+                if !line.isEmpty && lineW + space + ww <= maxW { line += " " + word; lineW += space + ww; continue }
+                if !line.isEmpty { out.append(line); line = ""; lineW = 0 }
                 var w = String(word)
                 while width(w, size: size, bold: isBold) > maxW && w.count > 1 {
                     var cut = w.count - 1
@@ -96,6 +109,7 @@ struct InvoiceLayout {
                     w = String(w.dropFirst(cut))
                 }
                 line = w
+                lineW = width(w, size: size, bold: isBold)
             }
             out.append(line)
         }
@@ -298,7 +312,7 @@ struct InvoiceLayout {
             lines.append(tr("Catégorie d'opération : ", "Category of operation: ") + c)
         }
         let debit = inv.vatPointDateCode == "5" || inv.vatPointDateCode == "3"
-        let noted = inv.notes.contains { $0.text.lowercased().contains("débits") }
+        let noted = inv.notes.contains { has($0.text.lowercased(), "débits") }
         if debit && !noted {
             lines.append(tr("Option pour le paiement de la taxe d'après les débits", "VAT on debits (option for payment of VAT on invoicing)"))
         }
@@ -546,15 +560,15 @@ struct InvoiceLayout {
         if options.legalDefaults && (inv.seller.postalAddress.countryCode == "FR" || inv.seller.postalAddress.countryCode.isEmpty) {
             let all = inv.notes.map { $0.text.lowercased() } + [inv.paymentTerms?.lowercased() ?? ""]
             let codes = Set(inv.notes.compactMap(\.subjectCode))
-            if !codes.contains("PMD") && !all.contains(where: { $0.contains("pénalit") || $0.contains("penalt") }) {
+            if !codes.contains("PMD") && !all.contains(where: { has($0, "pénalit") || has($0, "penalt") }) {
                 legal.append(tr("Pénalités de retard : taux d'intérêt appliqué par la BCE à son opération de refinancement la plus récente, majoré de 10 points (art. L441-10 du Code de commerce).",
                                 "Late payment penalties: the ECB's most recent refinancing rate plus 10 points (French Commercial Code, art. L441-10)."))
             }
-            if !all.contains(where: { $0.contains("40") && ($0.contains("indemnit") || $0.contains("recouvrement") || $0.contains("recovery")) }) {
+            if !all.contains(where: { has($0, "40") && (has($0, "indemnit") || has($0, "recouvrement") || has($0, "recovery")) }) {
                 legal.append(tr("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 € (art. D441-5 du Code de commerce).",
                                 "Fixed compensation for recovery costs in case of late payment: €40 (French Commercial Code, art. D441-5)."))
             }
-            if !codes.contains("AAB") && !all.contains(where: { $0.contains("escompte") || $0.contains("early payment") }) {
+            if !codes.contains("AAB") && !all.contains(where: { has($0, "escompte") || has($0, "early payment") }) {
                 legal.append(tr("Escompte pour paiement anticipé : néant.", "No discount for early payment."))
             }
         }

@@ -50,7 +50,7 @@ struct RenderFormatter: Sendable {
     /// a test checks it against the model's own `plainString`.
     static func plain(_ d: Decimal) -> String {
         let s = d.description
-        if s.contains("e") || s.contains("E") { return d.plainString }
+        if s.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) { return d.plainString }
         return s
     }
 

@@ -55,6 +55,19 @@ import Testing
         #expect(String(decoding: i.bytes, as: UTF8.self) == "-1234567 0 0000000042")
     }
 
+    @Test func datesAgreeWithTheGregorianCalendar() {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        for t in [0.0, 951_782_400, 1_795_000_000, 4_107_542_399, -86_401, 1_709_164_800] {
+            let date = Date(timeIntervalSince1970: t)
+            let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let p = PDFDate(date)
+            #expect([p.year, p.month, p.day, p.hour, p.minute, p.second] == [c.year, c.month, c.day, c.hour, c.minute, c.second], "\(t)")
+        }
+        #expect(PDFDate(year: 2026, month: 2, day: 3, hour: 4, minute: 5, second: 6).pdfString == "D:20260203040506+00'00'")
+        #expect(PDFDate(year: 2026, month: 2, day: 3, hour: 4, minute: 5, second: 6).xmpString == "2026-02-03T04:05:06+00:00")
+    }
+
     @Test func namesAndStringsAreEscaped() {
         var b = PDFBytes()
         PDFSerializer.write(.array([.name("text/xml"), .string(Data("a(b)\\c".utf8)), .string(Data([0, 0xFF]))]), to: &b)

@@ -7,6 +7,9 @@ public struct EmbeddedFont: Sendable {
     /// The resource name in page dictionaries (`F1`…).
     public let resourceName: String
     private var cidOf: [UInt32: UInt16] = [:]
+    /// CIDs of the first code points (Latin, punctuation, €) by direct index: the hot path of every text.
+    private var cidOfLow = [UInt16](repeating: 0, count: EmbeddedFont.lowLimit)
+    static let lowLimit = 0x2200
     /// Original glyph id for each CID (index 0 is .notdef).
     private(set) var glyphs: [UInt16] = [0]
     /// Unicode text of each CID, for the ToUnicode CMap.
@@ -43,7 +46,20 @@ public struct EmbeddedFont: Sendable {
     }
 
     mutating func cid(for code: UInt32) -> UInt16 {
+        if code < Self.lowLimit {
+            let c = cidOfLow[Int(code)]
+            if c != 0 { return c }
+            let n = newCID(for: code)
+            cidOfLow[Int(code)] = n
+            return n
+        }
         if let c = cidOf[code] { return c }
+        let n = newCID(for: code)
+        cidOf[code] = n
+        return n
+    }
+
+    private mutating func newCID(for code: UInt32) -> UInt16 {
         var g = font.glyph(forCode: code)
         var text = [code]
         if g == 0 {
@@ -51,11 +67,10 @@ public struct EmbeddedFont: Sendable {
             text = [0x3F]
         }
         // Two characters with one glyph (e.g. NBSP and space) share the CID: the first one's text wins.
-        if let c = cidOfGlyph[g] { cidOf[code] = c; return c }
+        if let c = cidOfGlyph[g] { return c }
         let c = UInt16(glyphs.count)
         glyphs.append(g)
         unicode.append(text)
-        cidOf[code] = c
         cidOfGlyph[g] = c
         return c
     }
@@ -70,7 +85,8 @@ public struct EmbeddedFont: Sendable {
             (program, length1) = cached
         } else {
             let raw = font.subset(glyphs: glyphs)
-            program = Zlib.compress(raw, level: compressionLevel)
+            // Level 9 whatever the document's level: the cache makes this a once-per-glyph-set cost.
+            program = Zlib.compress(raw, level: programCache == nil ? compressionLevel : 9)
             length1 = raw.count
             programCache?.put(font: font, glyphs: glyphs, program: program, length1: length1)
         }

@@ -9,11 +9,20 @@ public struct PDFDate: Sendable, Equatable {
     }
 
     public init(_ date: Date) {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        self.init(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1, hour: c.hour ?? 0, minute: c.minute ?? 0,
-                  second: c.second ?? 0)
+        // Civil date from days since 1970 (H. Hinnant's algorithm): no Calendar, which costs more than a page.
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = t / 86400, secs = t % 86400
+        if secs < 0 { secs += 86400; days -= 1 }
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d, hour: secs / 3600, minute: secs % 3600 / 60,
+                  second: secs % 60)
     }
 
     private static func p(_ v: Int, _ w: Int) -> String {

@@ -181,7 +181,9 @@ public final class PDFDocumentBuilder {
             f.write(to: &w, reference: fontRefs[i], tag: Self.subsetTag(i, f), compressionLevel: a.compressionLevel,
                     programCache: a.fontCache)
         }
-        let id = pdfDocumentID([Data(a.title.utf8), Data(a.date.pdfString.utf8)] + a.attachments.map(\.data) + pages.map(\.data))
+        // The attachments and title carry what makes a document unique (for an invoice, its XML); hashing
+        // the pages too would only repeat what they are drawn from.
+        let id = pdfDocumentID([Data(a.title.utf8), Data(a.date.pdfString.utf8)] + (a.attachments.isEmpty ? pages.map(\.data) : a.attachments.map(\.data)))
         try PDFA.writeCatalogParts(&w, catalog: catalog, pages: pagesRef, options: a)
         let info = w.add(.dictionary(PDFA.infoDictionary(a)))
         return try w.finish(root: catalog, info: info, id: id)

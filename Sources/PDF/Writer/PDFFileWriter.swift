@@ -99,16 +99,27 @@ public enum PDFWriteError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A 128-bit FNV-1a digest: enough to make trailer /IDs unique per content without a crypto dependency.
+/// A 128-bit non-cryptographic digest (two multiply-xorshift lanes over 8-byte words): enough to make
+/// trailer /IDs unique per content without a crypto dependency, and fast on a 20 KiB invoice XML.
 public func pdfDocumentID(_ parts: [Data]) -> [UInt8] {
     var h1: UInt64 = 0xcbf29ce484222325
     var h2: UInt64 = 0x84222325cbf29ce4
+    @inline(__always) func mix(_ w: UInt64) {
+        h1 = (h1 ^ w) &* 0x9e3779b97f4a7c15
+        h1 ^= h1 >> 29
+        h2 = (h2 &+ w) &* 0xbf58476d1ce4e5b9
+        h2 ^= h2 >> 31
+    }
     for part in parts {
         part.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
-            for b in buf {
-                h1 = (h1 ^ UInt64(b)) &* 0x100000001b3
-                h2 = (h2 ^ UInt64(b)) &* 0x100000001b3 &+ 0x9e3779b97f4a7c15
+            var i = 0
+            while i + 8 <= buf.count {
+                mix(buf.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
             }
+            var tail: UInt64 = 0
+            while i < buf.count { tail = tail << 8 | UInt64(buf[i]); i += 1 }
+            mix(tail ^ (UInt64(buf.count) << 56))
         }
     }
     var out: [UInt8] = []
