@@ -90,11 +90,13 @@ public struct PDFAOptions: Sendable {
     /// zlib level for content streams, fonts and attachments (1 fastest … 9 smallest).
     public var compressionLevel: Int32
     public var fontCache: FontProgramCache?
+    /// Packs the dictionaries into a compressed object stream with a cross-reference stream (smaller).
+    public var objectStreams: Bool
 
     public init(title: String, author: String? = nil, subject: String? = nil, creator: String = "Facteur",
                 producer: String = "Facteur PDF writer", date: PDFDate, language: String? = nil,
                 outputIntent: ICCProfile, attachments: [AssociatedFile] = [], extraXMP: String = "",
-                compressionLevel: Int32 = 6, fontCache: FontProgramCache? = nil) {
+                compressionLevel: Int32 = 6, fontCache: FontProgramCache? = nil, objectStreams: Bool = true) {
         self.title = title
         self.author = author
         self.subject = subject
@@ -107,6 +109,7 @@ public struct PDFAOptions: Sendable {
         self.extraXMP = extraXMP
         self.compressionLevel = compressionLevel
         self.fontCache = fontCache
+        self.objectStreams = objectStreams
     }
 }
 

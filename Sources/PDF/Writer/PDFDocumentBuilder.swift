@@ -186,7 +186,7 @@ public final class PDFDocumentBuilder {
         let id = pdfDocumentID([Data(a.title.utf8), Data(a.date.pdfString.utf8)] + (a.attachments.isEmpty ? pages.map(\.data) : a.attachments.map(\.data)))
         try PDFA.writeCatalogParts(&w, catalog: catalog, pages: pagesRef, options: a)
         let info = w.add(.dictionary(PDFA.infoDictionary(a)))
-        return try w.finish(root: catalog, info: info, id: id)
+        return try w.finish(root: catalog, info: info, id: id, objectStreams: a.objectStreams, level: a.compressionLevel)
     }
 
     /// Six capital letters, different per font and per glyph set, as §9.6.4 asks of subset names.
