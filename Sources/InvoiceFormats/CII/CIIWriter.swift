@@ -68,20 +68,18 @@ struct CIIWriter {
             w.end()
         }
         w.start("ram:GuidelineSpecifiedDocumentContextParameter")
-        w.leaf("ram:ID", explicitProfile?.specificationIdentifier ?? inv.processControl.specificationIdentifier)
+        w.leaf("ram:ID", (explicitProfile?.specificationIdentifier ?? inv.processControl.specificationIdentifier).nonEmpty)
         w.end()
         w.end()
 
         w.start("rsm:ExchangedDocument")
-        w.leaf("ram:ID", inv.invoiceNumber)
-        w.leaf("ram:TypeCode", inv.typeCode)
-        w.start("ram:IssueDateTime")
-        w.leaf("udt:DateTimeString", inv.issueDate?.cii102String ?? "", [("format", "102")])
-        w.end()
+        w.leaf("ram:ID", inv.invoiceNumber.nonEmpty)
+        w.leaf("ram:TypeCode", inv.typeCode.nonEmpty)
+        if let issue = inv.issueDate { dateTime("ram:IssueDateTime", issue) }
         if allows(.basicWL) {
             for note in inv.notes {
                 w.start("ram:IncludedNote")
-                w.leaf("ram:Content", note.text)
+                w.leaf("ram:Content", note.text.nonEmpty)
                 w.leaf("ram:SubjectCode", note.subjectCode)
                 w.end()
             }
@@ -106,21 +104,21 @@ struct CIIWriter {
         w.start("ram:ApplicableHeaderTradeAgreement")
         w.leaf("ram:BuyerReference", inv.buyerReference)
         let s = inv.seller
-        writeParty("ram:SellerTradeParty", identifiers: s.identifiers, name: s.name,
+        writeParty("ram:SellerTradeParty", identifiers: s.identifiers, name: s.name.nonEmpty,
                    description: s.additionalLegalInformation, legal: s.legalRegistrationIdentifier,
                    tradingName: s.tradingName, contact: s.contact, address: s.postalAddress,
                    electronicAddress: s.electronicAddress, vat: s.vatIdentifier, taxRegistration: s.taxRegistrationIdentifier,
-                   minimumAddress: true)
+                   sellerAddress: true)
         let b = inv.buyer
-        writeParty("ram:BuyerTradeParty", identifiers: b.identifier.map { [$0] } ?? [], name: b.name,
+        writeParty("ram:BuyerTradeParty", identifiers: b.identifier.map { [$0] } ?? [], name: b.name.nonEmpty,
                    description: nil, legal: b.legalRegistrationIdentifier,
                    tradingName: allows(.en16931) ? b.tradingName : nil,
                    contact: b.contact, address: b.postalAddress, electronicAddress: b.electronicAddress,
-                   vat: allows(.basicWL) ? b.vatIdentifier : nil, taxRegistration: nil, minimumAddress: false)
+                   vat: allows(.basicWL) ? b.vatIdentifier : nil, taxRegistration: nil, sellerAddress: false)
         if allows(.basicWL), let t = inv.sellerTaxRepresentative {
-            writeParty("ram:SellerTaxRepresentativeTradeParty", identifiers: [], name: t.name, description: nil,
+            writeParty("ram:SellerTaxRepresentativeTradeParty", identifiers: [], name: t.name.nonEmpty, description: nil,
                        legal: nil, tradingName: nil, contact: nil, address: t.postalAddress, electronicAddress: nil,
-                       vat: t.vatIdentifier, taxRegistration: nil, minimumAddress: false)
+                       vat: t.vatIdentifier.nonEmpty, taxRegistration: nil, sellerAddress: false)
         }
         if allows(.en16931) { reference("ram:SellerOrderReferencedDocument", inv.salesOrderReference) }
         reference("ram:BuyerOrderReferencedDocument", inv.purchaseOrderReference)
@@ -128,7 +126,7 @@ struct CIIWriter {
         if allows(.en16931) {
             for doc in inv.supportingDocuments {
                 w.start("ram:AdditionalReferencedDocument")
-                w.leaf("ram:IssuerAssignedID", doc.reference)
+                w.leaf("ram:IssuerAssignedID", doc.reference.nonEmpty)
                 w.leaf("ram:URIID", doc.externalLocation)
                 w.leaf("ram:TypeCode", "916")
                 w.leaf("ram:Name", doc.description)
@@ -171,7 +169,7 @@ struct CIIWriter {
                 writeParty("ram:ShipToTradeParty", identifiers: d.locationIdentifier.map { [$0] } ?? [],
                            name: d.partyName, description: nil, legal: nil, tradingName: nil, contact: nil,
                            address: d.address, electronicAddress: nil, vat: nil, taxRegistration: nil,
-                           minimumAddress: false)
+                           sellerAddress: false)
             }
             if let date = d.actualDeliveryDate {
                 w.start("ram:ActualDeliverySupplyChainEvent")
@@ -192,11 +190,11 @@ struct CIIWriter {
         w.leaf("ram:CreditorReferenceID", pi?.directDebit?.creditorIdentifier)
         w.leaf("ram:PaymentReference", pi?.remittanceInformation)
         if allows(.basicWL) { w.leaf("ram:TaxCurrencyCode", inv.vatAccountingCurrencyCode) }
-        w.leaf("ram:InvoiceCurrencyCode", inv.currencyCode)
+        w.leaf("ram:InvoiceCurrencyCode", inv.currencyCode.nonEmpty)
         if allows(.basicWL), let payee = inv.payee {
-            writeParty("ram:PayeeTradeParty", identifiers: payee.identifier.map { [$0] } ?? [], name: payee.name,
+            writeParty("ram:PayeeTradeParty", identifiers: payee.identifier.map { [$0] } ?? [], name: payee.name.nonEmpty,
                        description: nil, legal: payee.legalRegistrationIdentifier, tradingName: nil, contact: nil,
-                       address: nil, electronicAddress: nil, vat: nil, taxRegistration: nil, minimumAddress: false)
+                       address: nil, electronicAddress: nil, vat: nil, taxRegistration: nil, sellerAddress: false)
         }
         if let pi { writePaymentMeans(pi) }
         if allows(.basicWL) {
@@ -208,7 +206,7 @@ struct CIIWriter {
                 w.leaf("ram:TypeCode", "VAT")
                 w.leaf("ram:ExemptionReason", vat.exemptionReason)
                 w.leaf("ram:BasisAmount", amount(vat.taxableAmount))
-                w.leaf("ram:CategoryCode", vat.categoryCode)
+                w.leaf("ram:CategoryCode", vat.categoryCode.nonEmpty)
                 w.leaf("ram:ExemptionReasonCode", vat.exemptionReasonCode)
                 if index == 0, allows(.en16931), let date = inv.vatPointDate {
                     w.start("ram:TaxPointDate")
@@ -234,7 +232,7 @@ struct CIIWriter {
         if allows(.basicWL) {
             for ref in inv.precedingInvoices {
                 w.start("ram:InvoiceReferencedDocument")
-                w.leaf("ram:IssuerAssignedID", ref.reference)
+                w.leaf("ram:IssuerAssignedID", ref.reference.nonEmpty)
                 if allows(.extended) { w.leaf("ram:TypeCode", ref.typeCode) }
                 if let date = ref.issueDate {
                     w.start("ram:FormattedIssueDateTime")
@@ -263,11 +261,11 @@ struct CIIWriter {
         let count = max(1, pi.creditTransfers.count)
         for i in 0..<count {
             w.start("ram:SpecifiedTradeSettlementPaymentMeans")
-            w.leaf("ram:TypeCode", pi.meansTypeCode)
+            w.leaf("ram:TypeCode", pi.meansTypeCode.nonEmpty)
             if allows(.en16931) { w.leaf("ram:Information", pi.meansText) }
             if i == 0, let card {
                 w.start("ram:ApplicableTradeSettlementFinancialCard")
-                w.leaf("ram:ID", card.primaryAccountNumber)
+                w.leaf("ram:ID", card.primaryAccountNumber.nonEmpty)
                 w.leaf("ram:CardholderName", card.holderName)
                 w.end()
             }
@@ -279,9 +277,9 @@ struct CIIWriter {
             if i < pi.creditTransfers.count {
                 let ct = pi.creditTransfers[i]
                 w.start("ram:PayeePartyCreditorFinancialAccount")
-                if !ct.isProprietaryAccountIdentifier { w.leaf("ram:IBANID", ct.accountIdentifier) }
+                if !ct.isProprietaryAccountIdentifier { w.leaf("ram:IBANID", ct.accountIdentifier.nonEmpty) }
                 if allows(.en16931) { w.leaf("ram:AccountName", ct.accountName) }
-                if ct.isProprietaryAccountIdentifier { w.leaf("ram:ProprietaryID", ct.accountIdentifier) }
+                if ct.isProprietaryAccountIdentifier { w.leaf("ram:ProprietaryID", ct.accountIdentifier.nonEmpty) }
                 w.end()
                 if allows(.en16931), let bic = ct.serviceProviderIdentifier {
                     w.start("ram:PayeeSpecifiedCreditorFinancialInstitution")
@@ -324,7 +322,7 @@ struct CIIWriter {
         let full = allows(.en16931)
         w.start("ram:IncludedSupplyChainTradeLineItem")
         w.start("ram:AssociatedDocumentLineDocument")
-        w.leaf("ram:LineID", line.identifier)
+        w.leaf("ram:LineID", line.identifier.nonEmpty)
         if let note = line.note {
             w.start("ram:IncludedNote")
             w.leaf("ram:Content", note)
@@ -339,13 +337,13 @@ struct CIIWriter {
             w.leaf("ram:SellerAssignedID", item.sellerIdentifier)
             w.leaf("ram:BuyerAssignedID", item.buyerIdentifier)
         }
-        w.leaf("ram:Name", item.name)
+        w.leaf("ram:Name", item.name.nonEmpty)
         if full {
             w.leaf("ram:Description", item.description)
             for attribute in item.attributes {
                 w.start("ram:ApplicableProductCharacteristic")
-                w.leaf("ram:Description", attribute.name)
-                w.leaf("ram:Value", attribute.value)
+                w.leaf("ram:Description", attribute.name.nonEmpty)
+                w.leaf("ram:Value", attribute.value.nonEmpty)
                 w.end()
             }
             for c in item.classificationIdentifiers {
@@ -402,7 +400,7 @@ struct CIIWriter {
         w.start("ram:SpecifiedLineTradeSettlement")
         w.start("ram:ApplicableTradeTax")
         w.leaf("ram:TypeCode", "VAT")
-        w.leaf("ram:CategoryCode", line.vat.categoryCode)
+        w.leaf("ram:CategoryCode", line.vat.categoryCode.nonEmpty)
         w.leaf("ram:RateApplicablePercent", line.vat.rate.map(\.plainString))
         w.end()
         if let period = line.period { self.period(period) }
@@ -429,11 +427,11 @@ struct CIIWriter {
     // MARK: Shared structures
 
     /// A `ram:TradePartyType` with what the profile in force allows of it. In MINIMUM only the seller keeps
-    /// its country (`minimumAddress`).
+    /// an address, its country (`sellerAddress`).
     private mutating func writeParty(_ element: String, identifiers: [Identifier], name: String?, description: String?,
                                      legal: Identifier?, tradingName: String?, contact: Contact?, address: PostalAddress?,
                                      electronicAddress: Identifier?, vat: String?, taxRegistration: String?,
-                                     minimumAddress: Bool) {
+                                     sellerAddress: Bool) {
         let wl = allows(.basicWL), full = allows(.en16931)
         w.start(element)
         if wl {
@@ -464,8 +462,9 @@ struct CIIWriter {
             }
             w.end()
         }
-        // An address with nothing in it is the model's stand-in for an absent BG-5/BG-8: write none.
-        if let a = address, a != PostalAddress(), wl || minimumAddress {
+        // An address with nothing in it is the model's stand-in for an absent one: written only for the seller,
+        // whose BG-5 every profile requires (MINIMUM too, country only), so that validation names the gap.
+        if let a = address, a != PostalAddress() || sellerAddress, wl || sellerAddress {
             w.start("ram:PostalTradeAddress")
             if wl {
                 w.leaf("ram:PostcodeCode", a.postCode)
@@ -474,7 +473,7 @@ struct CIIWriter {
                 w.leaf("ram:LineThree", a.line3)
                 w.leaf("ram:CityName", a.city)
             }
-            w.leaf("ram:CountryID", a.countryCode)
+            w.leaf("ram:CountryID", a.countryCode.nonEmpty)
             if wl { w.leaf("ram:CountrySubDivisionName", a.countrySubdivision) }
             w.end()
         }
@@ -505,15 +504,15 @@ struct CIIWriter {
             w.leaf("ram:BasisAmount", ac.baseAmount.map(amount))
         }
         // Mandatory in the schema; a model that only knows base and percentage has not been computed yet,
-        // and an empty element lets validation say so rather than an invented amount.
-        w.leaf("ram:ActualAmount", ac.amount.map(amount) ?? "")
+        // and the missing element lets validation say so rather than an invented amount.
+        w.leaf("ram:ActualAmount", ac.amount.map(amount))
         w.leaf("ram:ReasonCode", ac.reasonCode)
         w.leaf("ram:Reason", ac.reason)
         // BASIC WL and BASIC require the tax category; EN 16931 leaves it to BR-32/BR-37 to report a missing one.
         if documentLevel && (ac.vatCategoryCode != nil || ac.vatRate != nil || !allows(.en16931)) {
             w.start("ram:CategoryTradeTax")
             w.leaf("ram:TypeCode", "VAT")
-            w.leaf("ram:CategoryCode", ac.vatCategoryCode ?? "")
+            w.leaf("ram:CategoryCode", ac.vatCategoryCode)
             w.leaf("ram:RateApplicablePercent", ac.vatRate?.plainString)
             w.end()
         }
@@ -554,4 +553,10 @@ struct CIIWriter {
     private func scheme(_ s: String?) -> [(String, String)] { s.map { [("schemeID", $0)] } ?? [] }
 
     private func currency(_ code: String) -> [(String, String)] { code.isEmpty ? [] : [("currencyID", code)] }
+}
+
+extension String {
+    /// The model keeps a missing mandatory text term as "" (see `Party.swift`); the writer then leaves the
+    /// element out, so that the written document lacks it exactly as the source did.
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }
