@@ -88,6 +88,29 @@ import Testing
         #expect(try UBL.read(UBL.write(inv)) == normalised)
     }
 
+    /// The other direction, for `facteur convert --to cii`: UBL → model → CII → model. CII cannot carry a
+    /// price discount (BT-147) without a gross price (BT-148), writes seller identifiers without scheme
+    /// before those with one, and uses UNTDID 2475 for BT-8.
+    static func asCIICarriesIt(_ source: Invoice) -> Invoice {
+        var inv = source
+        inv.vatPointDateCode = inv.vatPointDateCode.map { VATPointDateCode.ublToCII[$0] ?? $0 }
+        for i in inv.lines.indices where inv.lines[i].price.grossPrice == nil {
+            inv.lines[i].price.discount = nil
+        }
+        inv.seller.identifiers.sort { ($0.scheme ?? "", $0.value) < ($1.scheme ?? "", $1.value) }
+        return inv
+    }
+
+    @Test(arguments: UBLRoundTripTests.ublFiles)
+    func ublToCIIKeepsEveryTermCIICanCarry(file: URL) throws {
+        let fromUBL = try UBL.read(try Data(contentsOf: file))
+        let fromCII = try CII.read(CII.write(fromUBL))
+        let expected = Self.asCIICarriesIt(fromUBL), got = Self.asCIICarriesIt(fromCII)
+        if expected != got {
+            Issue.record("\(file.lastPathComponent): UBL → CII changed\n\(ModelDiff.describe(expected, got))")
+        }
+    }
+
     // MARK: InvoiceDocument
 
     @Test func readTellsTheSyntax() throws {
