@@ -49,7 +49,8 @@ struct ValidateCommand: ParsableCommand {
                 ? PDFValidation.validate(url, validator: validator, options: options)
                 : validator.validate(fileAt: url, options: options)
             report.file = file
-            if report.errors.contains(where: { $0.rule == "IO-ERROR" }) { ioError = true }
+            // An unreadable or encrypted PDF cannot be checked: an input error, like an unreadable file.
+            if report.errors.contains(where: { ["IO-ERROR", "PDF-OPEN", "PDF-ENCRYPTED"].contains($0.rule) }) { ioError = true }
             if !report.valid { anyInvalid = true }
             reports.append(report)
         }
@@ -147,12 +148,7 @@ enum PDFValidation {
         }
         var report = ValidationReport(file: url.path)
         report.errors = container.findings.map(finding)
-        if container.unreadable {
-            // An unreadable PDF is an input error (exit 2), like an unreadable file.
-            report.errors.append(Finding(rule: "IO-ERROR", severity: .fatal, location: "/",
-                                         message: LocalizedText(fr: "PDF illisible", en: "unreadable PDF")))
-            return report
-        }
+        if container.unreadable { return report }
         guard let xml = container.xml else { return report }
         let inner = validator.validate(xml, file: url.path, options: options)
         report.syntax = inner.syntax

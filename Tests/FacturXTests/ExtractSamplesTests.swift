@@ -57,13 +57,17 @@ import Testing
         #expect(sample.info["fx_DocumentFileName"] as? String == x.attachmentName)
         // The XML itself: the invoice number and the BT-24 the reference tools read from it.
         let xml = String(decoding: x.xml, as: UTF8.self)
-        let number = try #require(sample.fields["BT-1 invoice number"] as? String)
-        #expect(xml.contains(">\(number)<"))
         if let bt24 = sample.info["xml_bt24"] as? String { #expect(xml.contains(bt24)) }
         #expect(x.xml.count > 1000)
-        // The page text is there too, and carries the invoice number.
+        #expect(xml.contains("CrossIndustry"))
+        // The page text is there too, and carries the invoice number (the reference tools read no BT-1
+        // from the ZUGFeRD 1.0 and the malformed sample).
         let text = try PDFTextExtractor.text(of: doc)
-        #expect(text.contains(number))
+        #expect(text.count > 200)
+        if let number = sample.fields["BT-1 invoice number"] as? String {
+            #expect(xml.contains(">\(number)<"))
+            #expect(text.contains(number))
+        }
     }
 
     @Test(arguments: all)
@@ -74,7 +78,7 @@ import Testing
         // Only the container's own ids: the XML rules, XSD and signatures are checked elsewhere.
         let containerIDs = expected.filter {
             ($0.hasPrefix("PDF-") || $0.hasPrefix("PDFA-") || $0.hasPrefix("FX-")) && !$0.hasPrefix("FX-XML-") && $0 != "FX-XMP-LEVEL-MISMATCH"
-                && $0 != "FX-NOT-USED"
+                && $0 != "FX-NOT-USED" && !$0.hasPrefix("FX-SCH-")
         }
         #expect(Set(report.findings.map(\.rule)) == containerIDs)
         #expect(report.xml != nil)
@@ -85,7 +89,7 @@ import Testing
         // The XML with an impossible encoding declaration is extracted as is; parsing it is the validator's job.
         let bad = try Data(contentsOf: Self.samples.appendingPathComponent("corpus/factur-x-invalid-xml-encoding-attribute.pdf"))
         let x = try FacturX.extract(pdf: bad)
-        #expect(String(decoding: x.xml.prefix(100), as: UTF8.self).contains("UTF-8_W/O_BOM"))
+        #expect(String(decoding: x.xml.prefix(100), as: UTF8.self).contains("encoding=\"UTF-8-W/O-BOM\""))
         // python-factur-x.pdf: no /AF reference and no trailer /ID.
         let py = FacturX.checkContainer(pdf: try Data(contentsOf: Self.samples.appendingPathComponent("corpus/python-factur-x.pdf")))
         let af = try #require(py.findings.first { $0.rule == "FX-AF-ARRAY" })

@@ -122,6 +122,17 @@ import Testing
         #expect(exercise(badW) != nil)
     }
 
+    @Test func manyStreamsWithoutEnd() {
+        // 50,000 streams that never end: each would be searched to the end of the file without the memo.
+        var text = "%PDF-1.7\n"
+        for n in 1...50_000 { text += "\(n) 0 obj << /Length 999999999 >> stream\nxx\n" }
+        #expect(exercise(Data(text.utf8), within: 20) != nil)
+        // One huge text-showing string: the glyphs kept are bounded.
+        var p = TestPDF.simple()
+        p.add(4, TestPDF.stream("", Array(("BT /F1 1 Tf (" + String(repeating: "a", count: 2_000_000) + ") Tj ET").utf8)))
+        #expect(exercise(p.classic(), within: 30) == nil)
+    }
+
     @Test func garbage() {
         var rng = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 1 << 20)
@@ -154,5 +165,16 @@ import Testing
         q.add(4, TestPDF.stream("", Array(String(repeating: "q Q ", count: 600_000).utf8)))
         let limited = try PDFDocument(data: q.classic(), limits: PDFReadLimits(maxOperatorsPerPage: 100_000))
         #expect(throws: PDFReadError.limitExceeded("more than 100000 content operators on a page")) { try PDFTextExtractor.text(of: limited) }
+    }
+
+    /// Inputs the fuzzer (scripts/fuzz/run.sh) found crashing or hanging, kept after the fix.
+    @Test func fuzzRegressions() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/fuzz/crashes")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".pdf") }.sorted()
+        #expect(!files.isEmpty)
+        for f in files {
+            exercise(try Data(contentsOf: dir.appendingPathComponent(f)))
+        }
     }
 }

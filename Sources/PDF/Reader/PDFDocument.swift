@@ -30,6 +30,7 @@ public final class PDFDocument {
     var inProgress: Set<Int> = []
     var objectStreams: [Int: ObjectStream] = [:]
     var scanned: [Int: Int]? = nil
+    var endstreamMemo: (from: Int, found: Int?)? = nil
     var decodedBudget: Int
 
     public convenience init(data: Data, limits: PDFReadLimits = .init()) throws {
@@ -316,7 +317,7 @@ public final class PDFDocument {
         }
         if dataEnd == nil {
             // The declared length is wrong (or absurd): the data ends before `endstream`.
-            guard let e = bytes.firstRange(of: Array("endstream".utf8), from: dataStart) else {
+            guard let e = findEndstream(from: dataStart) else {
                 throw PDFReadError.truncated(offset: dataStart, what: "stream of object \(num) has no endstream")
             }
             var q = e
@@ -325,6 +326,17 @@ public final class PDFDocument {
             dataEnd = q
         }
         return (PDFReference(num, gen), .stream(dict, Data(bytes[dataStart..<dataEnd!])))
+    }
+
+    /// The next `endstream` at or after `from`. Remembers the last answer: a file of many streams with
+    /// wrong lengths (or none ending) must not be searched to the end once per stream.
+    private func findEndstream(from: Int) -> Int? {
+        if let memo = endstreamMemo, memo.from <= from, (memo.found ?? Int.max) >= from {
+            return memo.found
+        }
+        let found = bytes.firstRange(of: Array("endstream".utf8), from: from)
+        endstreamMemo = (from, found)
+        return found
     }
 
     private func resolveLength(_ value: PDFObject?, inside number: Int) throws -> Int? {

@@ -55,6 +55,9 @@ public struct PDFTextExtractor {
         var rise = 0.0
     }
 
+    /// Glyphs kept per page: one `Tj` can hold millions of codes, memory must stay bounded.
+    static let maxGlyphsPerPage = 500_000
+
     let doc: PDFDocument
     var fonts: [String: PDFTextFont] = [:]
     var glyphs: [Glyph] = []
@@ -217,7 +220,7 @@ public struct PDFTextExtractor {
             if step == 1 && code == 32 { tx += state.wordSpacing * state.hScale }
             let end = PDFMatrix.translation(tx, 0).then(tm).then(state.ctm)
             let text = font.text(code)
-            if !text.isEmpty {
+            if !text.isEmpty, glyphs.count < PDFTextExtractor.maxGlyphsPerPage {
                 let size = max(abs(trm.d), abs(trm.b), 0.01)
                 glyphs.append(Glyph(x: trm.e, y: trm.f, endX: end.e, size: size, text: text))
             }
