@@ -252,16 +252,14 @@ public final class XPathEvaluator {
     func compareGeneral(_ op: CompareOp, _ a: XPathExpr, _ b: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
         if case .node(let n) = f.item {
             if case .simplePath(let steps) = a, let lit = XPathEvaluator.literal(b) {
-                var nodes: [Int32] = []
+                var nodes = NodeCollector()
                 pathNodes(steps[...], from: n, into: &nodes)
-                for x in nodes where try compareValues(op, .untyped(tree.stringValue(x)), lit, general: true) { return true }
-                return false
+                return try nodes.forEach { (x) throws(XPathError) in try compareValues(op, .untyped(tree.stringValue(x)), lit, general: true) }
             }
             if case .simplePath(let steps) = b, let lit = XPathEvaluator.literal(a) {
-                var nodes: [Int32] = []
+                var nodes = NodeCollector()
                 pathNodes(steps[...], from: n, into: &nodes)
-                for x in nodes where try compareValues(op, lit, .untyped(tree.stringValue(x)), general: true) { return true }
-                return false
+                return try nodes.forEach { (x) throws(XPathError) in try compareValues(op, lit, .untyped(tree.stringValue(x)), general: true) }
             }
         }
         return try generalCompare(op, try atomize(try eval(a, f)), try atomize(try eval(b, f)))
@@ -299,7 +297,30 @@ public final class XPathEvaluator {
         return false
     }
 
-    func pathNodes(_ steps: ArraySlice<SimpleStep>, from n: Int32, into out: inout [Int32]) {
+    /// Nodes in document order; the first is kept inline so that the usual zero-or-one result
+    /// allocates nothing.
+    struct NodeCollector {
+        var first: Int32 = -1
+        var rest: [Int32] = []
+        var count: Int { first < 0 ? 0 : 1 + rest.count }
+        mutating func append(_ n: Int32) { if first < 0 { first = n } else { rest.append(n) } }
+        var sequence: XPathSequence {
+            if first < 0 { return XPathSequence() }
+            if rest.isEmpty { return XPathSequence(.node(first)) }
+            var items: [XPathItem] = [.node(first)]
+            items.reserveCapacity(1 + rest.count)
+            for n in rest { items.append(.node(n)) }
+            return XPathSequence(items)
+        }
+        func forEach(_ body: (Int32) throws(XPathError) -> Bool) throws(XPathError) -> Bool {
+            if first < 0 { return false }
+            if try body(first) { return true }
+            for n in rest where try body(n) { return true }
+            return false
+        }
+    }
+
+    func pathNodes(_ steps: ArraySlice<SimpleStep>, from n: Int32, into out: inout NodeCollector) {
         guard let step = steps.first else { out.append(n); return }
         if step.attribute {
             guard tree.kind(n) == .element else { return }
@@ -389,21 +410,21 @@ public final class XPathEvaluator {
 
     func eval(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
         switch e {
-        case .string(let s): return [.string(s)]
-        case .integer(let v): return [.integer(v)]
-        case .decimal(let v): return [.decimal(v)]
-        case .double(let v): return [.double(v)]
+        case .string(let s): return XPathSequence(.string(s))
+        case .integer(let v): return XPathSequence(.integer(v))
+        case .decimal(let v): return XPathSequence(.decimal(v))
+        case .double(let v): return XPathSequence(.double(v))
         case .variable(let name):
             guard let v = variables[name] else { throw XPathError(code: "XPST0008", message: "variable $\(name) is not defined") }
             return v
         case .contextItem:
-            return [f.item]
+            return XPathSequence(f.item)
         case .sequence(let items):
             var out: XPathSequence = []
             for x in items { out += try eval(x, f) }
             return out
         case .or, .and:
-            return [.boolean(try truth(e, f))]
+            return XPathSequence(.boolean(try truth(e, f)))
         case .memo(let id, let inner):
             if let v = memo.values[id] { return v }
             let v = try eval(inner, f)
@@ -411,21 +432,20 @@ public final class XPathEvaluator {
             return v
         case .simplePath(let steps):
             guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
-            var out: [Int32] = []
+            var out = NodeCollector()
             pathNodes(steps[...], from: n, into: &out)
-            if out.count == 1 { return XPathSequence(.node(out[0])) }
-            return XPathSequence(out.map { XPathItem.node($0) })
+            return out.sequence
         case .generalCompare(let op, let a, let b):
-            return [.boolean(try compareGeneral(op, a, b, f))]
+            return XPathSequence(.boolean(try compareGeneral(op, a, b, f)))
         case .valueCompare(let op, let a, let b):
             let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
             if l.isEmpty || r.isEmpty { return [] }
             guard l.count == 1, r.count == 1 else { throw XPathError(code: "XPTY0004", message: "value comparison on a sequence") }
-            return [.boolean(try compareValues(op, l[0], r[0], general: false))]
+            return XPathSequence(.boolean(try compareValues(op, l[0], r[0], general: false)))
         case .nodeIs(let a, let b):
             let l = try eval(a, f), r = try eval(b, f)
             guard case .node(let x)? = l.first, case .node(let y)? = r.first else { return [] }
-            return [.boolean(x == y)]
+            return XPathSequence(.boolean(x == y))
         case .arithmetic(let op, let a, let b):
             let l = try atomize(try eval(a, f)), r = try atomize(try eval(b, f))
             if l.isEmpty || r.isEmpty { return [] }
@@ -453,7 +473,7 @@ public final class XPathEvaluator {
             return XPathSequence(Array(Set(try nodes(try eval(a, f)).filter { !r.contains($0) })).sorted().map { XPathItem.node($0) })
         case .root:
             guard case .node = f.item else { throw XPathError(code: "XPDY0050", message: "no context node for /") }
-            return [.node(0)]
+            return XPathSequence(.node(0))
         case .slash(let lhs, let rhs):
             return try evalSlash(lhs, rhs, f)
         case .step(let axis, let test, let preds):
@@ -471,17 +491,17 @@ public final class XPathEvaluator {
         case .function(let name, let args):
             return try callNamed(name, args, f)
         case .quantified(let every, let bindings, let body):
-            return [.boolean(try quantify(every: every, bindings[...], body, f))]
+            return XPathSequence(.boolean(try quantify(every: every, bindings[...], body, f)))
         case .forExpr(let bindings, let body):
             return try forEach(bindings[...], body, f)
         case .ifExpr(let c, let t, let el):
             return try ebv(try eval(c, f)) ? eval(t, f) : eval(el, f)
         case .castable(let a, let type, let optional):
             let v = try atomize(try eval(a, f))
-            if v.isEmpty { return [.boolean(optional)] }
-            if v.count > 1 { return [.boolean(false)] }
-            do { _ = try cast(v[0], to: type) } catch { return [.boolean(false)] }
-            return [.boolean(true)]
+            if v.isEmpty { return XPathSequence(.boolean(optional)) }
+            if v.count > 1 { return XPathSequence(.boolean(false)) }
+            do { _ = try cast(v[0], to: type) } catch { return XPathSequence(.boolean(false)) }
+            return XPathSequence(.boolean(true))
         case .cast(let a, let type, let optional):
             let v = try atomize(try eval(a, f))
             if v.isEmpty {
@@ -492,18 +512,18 @@ public final class XPathEvaluator {
             return [try cast(v[0], to: type)]
         case .instanceOf(let a, let type):
             let v = try eval(a, f)
-            return [.boolean(instanceOf(v, type))]
+            return XPathSequence(.boolean(instanceOf(v, type)))
         case .inTokenList(let tokens, let list, let needleExpr):
             let v = try atomize(try eval(needleExpr, f))
             guard v.count <= 1 else { throw XPathError(code: "XPTY0004", message: "contains() expects one item") }
             let needle = v.first.map(stringValue) ?? ""
-            if needle.isEmpty { return [.boolean(true)] }
+            if needle.isEmpty { return XPathSequence(.boolean(true)) }
             // " X " with X free of spaces is a token lookup; anything else falls back to substring search.
             if needle.count >= 3, needle.hasPrefix(" "), needle.hasSuffix(" ") {
                 let inner = needle.dropFirst().dropLast()
-                if !inner.contains(" ") { return [.boolean(tokens.contains(String(inner)))] }
+                if !inner.contains(" ") { return XPathSequence(.boolean(tokens.contains(String(inner)))) }
             }
-            return [.boolean(XPathEvaluator.byteOffset(of: needle, in: list) != nil)]
+            return XPathSequence(.boolean(XPathEvaluator.byteOffset(of: needle, in: list) != nil))
         }
     }
 

@@ -364,7 +364,7 @@ extension XPathEvaluator {
         let saved = variables[name]
         defer { variables[name] = saved }
         for item in items {
-            variables[name] = [item]
+            variables[name] = XPathSequence(item)
             let r = try quantify(every: every, bindings.dropFirst(), body, f)
             if every && !r { return false }
             if !every && r { return true }
@@ -379,7 +379,7 @@ extension XPathEvaluator {
         defer { variables[name] = saved }
         var out: XPathSequence = []
         for item in items {
-            variables[name] = [item]
+            variables[name] = XPathSequence(item)
             out += try forEach(bindings.dropFirst(), body, f)
         }
         return out
@@ -437,67 +437,67 @@ extension XPathEvaluator {
         }
         func contextString() throws(XPathError) -> String { stringValue(f.item) }
         switch builtin {
-        case .`true`: return [.boolean(true)]
-        case .`false`: return [.boolean(false)]
-        case .not: try arity(1...1); return [.boolean(!(try truth(args[0], f)))]
-        case .boolean: try arity(1...1); return [.boolean(try truth(args[0], f))]
-        case .exists: try arity(1...1); return [.boolean(try exists(args[0], f))]
-        case .empty: try arity(1...1); return [.boolean(!(try exists(args[0], f)))]
-        case .count: try arity(1...1); return [.integer(try eval(args[0], f).count)]
-        case .position: return [.integer(f.position)]
-        case .last: return [.integer(f.size)]
+        case .`true`: return XPathSequence(.boolean(true))
+        case .`false`: return XPathSequence(.boolean(false))
+        case .not: try arity(1...1); return XPathSequence(.boolean(!(try truth(args[0], f))))
+        case .boolean: try arity(1...1); return XPathSequence(.boolean(try truth(args[0], f)))
+        case .exists: try arity(1...1); return XPathSequence(.boolean(try exists(args[0], f)))
+        case .empty: try arity(1...1); return XPathSequence(.boolean(!(try exists(args[0], f))))
+        case .count: try arity(1...1); return XPathSequence(.integer(try eval(args[0], f).count))
+        case .position: return XPathSequence(.integer(f.position))
+        case .last: return XPathSequence(.integer(f.size))
         case .current:
-            return currentNode >= 0 ? [.node(currentNode)] : [f.item]
+            return currentNode >= 0 ? XPathSequence(.node(currentNode)) : XPathSequence(f.item)
         case .string:
-            if args.isEmpty { return [.string(try contextString())] }
-            return [.string(try str(args[0], f, local))]
+            if args.isEmpty { return XPathSequence(.string(try contextString())) }
+            return XPathSequence(.string(try str(args[0], f, local)))
         case .data: try arity(1...1); return try atomize(try eval(args[0], f))
         case .normalizeSpace:
             let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
-            return [.string(XPathEvaluator.normalizeSpace(s))]
+            return XPathSequence(.string(XPathEvaluator.normalizeSpace(s)))
         case .stringLength:
             let s = args.isEmpty ? try contextString() : try str(args[0], f, local)
-            return [.integer(s.unicodeScalars.count)]
+            return XPathSequence(.integer(s.unicodeScalars.count))
         case .upperCase:
             try arity(1...1)
             let v = try str(args[0], f, local)
             // ASCII (codes, identifiers) needs no Unicode case tables.
             if v.utf8.allSatisfy({ $0 < 0x80 }) {
-                return [.string(String(decoding: v.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 32 : $0 }, as: UTF8.self))]
+                return XPathSequence(.string(String(decoding: v.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 32 : $0 }, as: UTF8.self)))
             }
-            return [.string(v.uppercased())]
-        case .lowerCase: try arity(1...1); return [.string(try str(args[0], f, local).lowercased())]
+            return XPathSequence(.string(v.uppercased()))
+        case .lowerCase: try arity(1...1); return XPathSequence(.string(try str(args[0], f, local).lowercased()))
         case .concat:
             var s = ""
             for a in args { s += try str(a, f, local) }
-            return [.string(s)]
+            return XPathSequence(.string(s))
         case .contains:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            return [.boolean(b.isEmpty || XPathEvaluator.byteOffset(of: b, in: a) != nil)]
+            return XPathSequence(.boolean(b.isEmpty || XPathEvaluator.byteOffset(of: b, in: a) != nil))
         case .startsWith:
-            try arity(2...3); return [.boolean(try str(args[0], f, local).hasPrefix(try str(args[1], f, local)))]
+            try arity(2...3); return XPathSequence(.boolean(try str(args[0], f, local).hasPrefix(try str(args[1], f, local))))
         case .endsWith:
-            try arity(2...3); return [.boolean(try str(args[0], f, local).hasSuffix(try str(args[1], f, local)))]
+            try arity(2...3); return XPathSequence(.boolean(try str(args[0], f, local).hasSuffix(try str(args[1], f, local))))
         case .substringAfter:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            if b.isEmpty { return [.string(a)] }
-            guard let k = XPathEvaluator.byteOffset(of: b, in: a) else { return [.string("")] }
-            return [.string(String(a[a.utf8.index(a.utf8.startIndex, offsetBy: k + b.utf8.count)...]))]
+            if b.isEmpty { return XPathSequence(.string(a)) }
+            guard let k = XPathEvaluator.byteOffset(of: b, in: a) else { return XPathSequence(.string("")) }
+            return XPathSequence(.string(String(a[a.utf8.index(a.utf8.startIndex, offsetBy: k + b.utf8.count)...])))
         case .substringBefore:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            guard !b.isEmpty, let k = XPathEvaluator.byteOffset(of: b, in: a) else { return [.string("")] }
-            return [.string(String(a[..<a.utf8.index(a.utf8.startIndex, offsetBy: k)]))]
+            guard !b.isEmpty, let k = XPathEvaluator.byteOffset(of: b, in: a) else { return XPathSequence(.string("")) }
+            return XPathSequence(.string(String(a[..<a.utf8.index(a.utf8.startIndex, offsetBy: k)])))
         case .substring:
             try arity(2...3)
             let s = Array(try str(args[0], f, local).unicodeScalars)
             guard let startItem = try one(try atomize(try eval(args[1], f)), local),
-                  let start = numericValue(try cast(startItem, to: "xs:double")) else { return [.string("")] }
+                  let start = numericValue(try cast(startItem, to: "xs:double")) else { return XPathSequence(.string("")) }
             var len = Double.infinity
             if args.count == 3 {
-                guard let li = try one(try atomize(try eval(args[2], f)), local), let l = numericValue(try cast(li, to: "xs:double")) else { return [.string("")] }
+                guard let li = try one(try atomize(try eval(args[2], f)), local), let l = numericValue(try cast(li, to: "xs:double")) else { return XPathSequence(.string("")) }
                 len = l
             }
             let rs = XPathEvaluator.xpathRound(start)
@@ -507,7 +507,7 @@ extension XPathEvaluator {
                 let p = Double(i + 1)
                 if p >= rs && p < end { out.append(c) }
             }
-            return [.string(String(out))]
+            return XPathSequence(.string(String(out)))
         case .translate:
             try arity(3...3)
             let s = try str(args[0], f, local)
@@ -516,18 +516,18 @@ extension XPathEvaluator {
             for c in s.unicodeScalars {
                 if let i = from.firstIndex(of: c) { if i < to.count { out.append(to[i]) } } else { out.append(c) }
             }
-            return [.string(String(out))]
+            return XPathSequence(.string(String(out)))
         case .matches:
             try arity(2...3)
             let s = try str(args[0], f, local), pattern = try str(args[1], f, local)
             let flags = args.count == 3 ? try str(args[2], f, local) : ""
-            return [.boolean(try XPathEvaluator.regexMatches(s, pattern, flags))]
+            return XPathSequence(.boolean(try XPathEvaluator.regexMatches(s, pattern, flags)))
         case .replace:
             try arity(3...4)
             let s = try str(args[0], f, local), pattern = try str(args[1], f, local), repl = try str(args[2], f, local)
             let re = try XPathEvaluator.regex(pattern, "")
             let ns = s as NSString
-            return [.string(re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: ns.length), withTemplate: repl))]
+            return XPathSequence(.string(re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: ns.length), withTemplate: repl)))
         case .tokenize:
             try arity(1...3)
             let s = try str(args[0], f, local)
@@ -548,7 +548,7 @@ extension XPathEvaluator {
             try arity(1...2)
             let items = try atomize(try eval(args[0], f)).map(stringValue)
             let sep = args.count == 2 ? try str(args[1], f, local) : ""
-            return [.string(items.joined(separator: sep))]
+            return XPathSequence(.string(items.joined(separator: sep)))
         case .stringToCodepoints:
             try arity(1...1); return XPathSequence(try str(args[0], f, local).unicodeScalars.map { XPathItem.integer(Int($0.value)) })
         case .codepointsToString:
@@ -557,28 +557,28 @@ extension XPathEvaluator {
             for x in try atomize(try eval(args[0], f)) {
                 if case .integer(let v) = x, let u = Unicode.Scalar(v) { out.append(u) }
             }
-            return [.string(String(out))]
+            return XPathSequence(.string(String(out)))
         case .compare:
             try arity(2...3)
             let a = try str(args[0], f, local), b = try str(args[1], f, local)
-            return [.integer(a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1))]
-        case .normalizeUnicode: try arity(1...2); return [.string(try str(args[0], f, local))]
+            return XPathSequence(.integer(a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1)))
+        case .normalizeUnicode: try arity(1...2); return XPathSequence(.string(try str(args[0], f, local)))
         case .name, .localName, .namespaceUri:
             let target: XPathItem?
             if args.isEmpty { target = f.item } else { target = try one(try eval(args[0], f), local) }
-            guard case .node(let n)? = target, tree.nameID(n) >= 0 else { return [.string("")] }
+            guard case .node(let n)? = target, tree.nameID(n) >= 0 else { return XPathSequence(.string("")) }
             let q = NameTable.shared.name(tree.nameID(n))
             switch local {
-            case "local-name": return [.string(q.local)]
-            case "namespace-uri": return [.string(q.namespace)]
-            default: return [.string(q.local)] // prefixes are not kept; the artefacts only use name() in location paths
+            case "local-name": return XPathSequence(.string(q.local))
+            case "namespace-uri": return XPathSequence(.string(q.namespace))
+            default: return XPathSequence(.string(q.local)) // prefixes are not kept; the artefacts only use name() in location paths
             }
         case .root:
-            return [.node(0)]
+            return XPathSequence(.node(0))
         case .sum:
             try arity(1...2)
             let items = try atomize(try eval(args[0], f))
-            if items.isEmpty { return args.count == 2 ? try eval(args[1], f) : [.integer(0)] }
+            if items.isEmpty { return args.count == 2 ? try eval(args[1], f) : XPathSequence(.integer(0)) }
             var acc: XPathItem = .integer(0)
             var first = true
             for x in items {
@@ -614,9 +614,9 @@ extension XPathEvaluator {
             return [try XPathEvaluator.numericFunction(local, v, precision: precision)]
         case .number:
             let item: XPathItem? = args.isEmpty ? f.item : try one(try atomize(try eval(args[0], f)), local)
-            guard let item else { return [.double(.nan)] }
+            guard let item else { return XPathSequence(.double(.nan)) }
             if let v = try? cast(item, to: "xs:double") { return [v] }
-            return [.double(.nan)]
+            return XPathSequence(.double(.nan))
         case .distinctValues:
             try arity(1...2)
             var out: XPathSequence = []

@@ -53,21 +53,30 @@ public struct Schematron: Sendable {
         }
     }
 
-    /// A class: a rule reads it for every node it fires on, and a struct of arrays costs a retain per field.
-    /// Built once in `init`, never mutated afterwards.
-    final class ExistenceChecks: @unchecked Sendable {
-        struct TrieNode: Sendable {
+    /// A class: a rule reads it for every node it fires on, and a struct of arrays costs a retain
+    /// per field. Every stored property is a `let` (a `var` in a class is checked for exclusive
+    /// access at run time, which cost more than the lookups themselves).
+    final class ExistenceChecks: Sendable {
+        struct TrieNode {
             var step: SimpleStep
             var children: [Int] = []
             var paths: [Int] = []
         }
-        /// Index 0 is the root (the context node).
-        var trie: [TrieNode] = [TrieNode(step: SimpleStep(attribute: false, name: -1))]
         /// For each check: the path it asks about and whether it holds when the path exists, or nil.
-        var byCheck: [(path: Int, holdsWhenPresent: Bool)?] = []
-        var pathCount = 0
+        let byCheck: [(path: Int, holdsWhenPresent: Bool)?]
+        let pathCount: Int
+        /// The trie flattened into plain integer arrays, read through raw buffers by the walk.
+        /// A trie node's element children are sorted by name (then its attribute children), so
+        /// that each child of the context node finds its trie branch by binary search.
+        let name: [Int32]
+        let elementStart: [Int32], attributeStart: [Int32], childEnd: [Int32], children: [Int32]
+        let pathStart: [Int32], pathEnd: [Int32], paths: [Int32]
 
         init(_ checks: [Check]) {
+            /// Index 0 is the root (the context node).
+            var trie: [TrieNode] = [TrieNode(step: SimpleStep(attribute: false, name: -1))]
+            var byCheck: [(path: Int, holdsWhenPresent: Bool)?] = []
+            var pathCount = 0
             for check in checks {
                 var steps: [SimpleStep]?
                 var holdsWhenPresent = true
@@ -94,32 +103,31 @@ public struct Schematron: Sendable {
                 byCheck.append((pathCount, holdsWhenPresent))
                 pathCount += 1
             }
-            flatten()
-        }
-
-        /// The trie flattened into plain integer arrays, so that the walk below reads them through
-        /// raw buffers (reading a `TrieNode` retains its two arrays; this runs for every fired rule).
-        struct Flat: Sendable {
-            var name: [Int32] = []
-            var attribute: [Bool] = []
-            var childStart: [Int32] = [], childEnd: [Int32] = [], children: [Int32] = []
-            var pathStart: [Int32] = [], pathEnd: [Int32] = [], paths: [Int32] = []
-        }
-        var flat = Flat()
-
-        func flatten() {
-            var f = Flat()
+            self.byCheck = byCheck
+            self.pathCount = pathCount
+            var name: [Int32] = [], elementStart: [Int32] = [], attributeStart: [Int32] = [], childEnd: [Int32] = []
+            var children: [Int32] = [], pathStart: [Int32] = [], pathEnd: [Int32] = [], paths: [Int32] = []
             for node in trie {
-                f.name.append(node.step.name)
-                f.attribute.append(node.step.attribute)
-                f.childStart.append(Int32(f.children.count))
-                f.children += node.children.map { Int32($0) }
-                f.childEnd.append(Int32(f.children.count))
-                f.pathStart.append(Int32(f.paths.count))
-                f.paths += node.paths.map { Int32($0) }
-                f.pathEnd.append(Int32(f.paths.count))
+                name.append(node.step.name)
+                let elements = node.children.filter { !trie[$0].step.attribute }.sorted { trie[$0].step.name < trie[$1].step.name }
+                let attributes = node.children.filter { trie[$0].step.attribute }.sorted { trie[$0].step.name < trie[$1].step.name }
+                elementStart.append(Int32(children.count))
+                children += elements.map { Int32($0) }
+                attributeStart.append(Int32(children.count))
+                children += attributes.map { Int32($0) }
+                childEnd.append(Int32(children.count))
+                pathStart.append(Int32(paths.count))
+                paths += node.paths.map { Int32($0) }
+                pathEnd.append(Int32(paths.count))
             }
-            flat = f
+            self.name = name
+            self.elementStart = elementStart
+            self.attributeStart = attributeStart
+            self.childEnd = childEnd
+            self.children = children
+            self.pathStart = pathStart
+            self.pathEnd = pathEnd
+            self.paths = paths
         }
 
         /// Which of the paths exist below `n`, in `found` (reused between rules to avoid allocating).
@@ -127,26 +135,27 @@ public struct Schematron: Sendable {
             guard pathCount > 0 else { return }
             found.removeAll(keepingCapacity: true)
             found.append(contentsOf: repeatElement(false, count: pathCount))
-            let f = flat
-            f.name.withUnsafeBufferPointer { name in
-            f.attribute.withUnsafeBufferPointer { attribute in
-            f.childStart.withUnsafeBufferPointer { childStart in
-            f.childEnd.withUnsafeBufferPointer { childEnd in
-            f.children.withUnsafeBufferPointer { children in
-            f.pathStart.withUnsafeBufferPointer { pathStart in
-            f.pathEnd.withUnsafeBufferPointer { pathEnd in
-            f.paths.withUnsafeBufferPointer { paths in
+            name.withUnsafeBufferPointer { name in
+            elementStart.withUnsafeBufferPointer { elementStart in
+            attributeStart.withUnsafeBufferPointer { attributeStart in
+            childEnd.withUnsafeBufferPointer { childEnd in
+            children.withUnsafeBufferPointer { children in
+            pathStart.withUnsafeBufferPointer { pathStart in
+            pathEnd.withUnsafeBufferPointer { pathEnd in
+            paths.withUnsafeBufferPointer { paths in
             found.withUnsafeMutableBufferPointer { found in
-                let w = Walker(tree: tree, name: name, attribute: attribute, childStart: childStart, childEnd: childEnd,
-                               children: children, pathStart: pathStart, pathEnd: pathEnd, paths: paths, found: found)
+                let w = Walker(tree: tree, name: name, elementStart: elementStart, attributeStart: attributeStart,
+                               childEnd: childEnd, children: children, pathStart: pathStart, pathEnd: pathEnd,
+                               paths: paths, found: found)
                 w.walk(n, 0)
             }}}}}}}}}
         }
 
         private struct Walker {
             let tree: XMLTree
-            let name: UnsafeBufferPointer<Int32>, attribute: UnsafeBufferPointer<Bool>
-            let childStart: UnsafeBufferPointer<Int32>, childEnd: UnsafeBufferPointer<Int32>, children: UnsafeBufferPointer<Int32>
+            let name: UnsafeBufferPointer<Int32>
+            let elementStart: UnsafeBufferPointer<Int32>, attributeStart: UnsafeBufferPointer<Int32>
+            let childEnd: UnsafeBufferPointer<Int32>, children: UnsafeBufferPointer<Int32>
             let pathStart: UnsafeBufferPointer<Int32>, pathEnd: UnsafeBufferPointer<Int32>, paths: UnsafeBufferPointer<Int32>
             let found: UnsafeMutableBufferPointer<Bool>
 
@@ -156,31 +165,39 @@ public struct Schematron: Sendable {
                 while p < e { found[Int(paths[p])] = true; p += 1 }
             }
 
+            /// The trie child of `t` in children[lo..<hi] (sorted by name) whose step names `id`, or -1.
+            func branch(_ id: Int32, _ lo: Int32, _ hi: Int32) -> Int {
+                var lo = Int(lo), hi = Int(hi)
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    let m = name[Int(children[mid])]
+                    if m == id { return Int(children[mid]) }
+                    if m < id { lo = mid + 1 } else { hi = mid }
+                }
+                return -1
+            }
+
             func walk(_ n: Int32, _ t: Int) {
-                var k = Int(childStart[t])
-                let kEnd = Int(childEnd[t])
-                while k < kEnd {
-                    let ci = Int(children[k])
-                    k += 1
-                    let want = name[ci]
-                    if attribute[ci] {
-                        guard tree.kind(n) == .element else { continue }
-                        var a = tree.firstAttribute(n)
-                        while a >= 0 {
-                            if tree.nameID(a) == want { mark(ci); break }
-                            a = tree.nextSibling(a)
-                        }
-                    } else {
-                        let leaf = childStart[ci] == childEnd[ci]
-                        var c = tree.firstChild(n)
-                        while c >= 0 {
-                            if tree.nameID(c) == want && tree.kind(c) == .element {
+                let es = elementStart[t], asx = attributeStart[t], end = childEnd[t]
+                if es < asx {
+                    var c = tree.firstChild(n)
+                    while c >= 0 {
+                        if tree.kind(c) == .element {
+                            let ci = branch(tree.nameID(c), es, asx)
+                            if ci >= 0 {
                                 mark(ci)
-                                if leaf { break }
-                                walk(c, ci)
+                                if elementStart[ci] < childEnd[ci] { walk(c, ci) }
                             }
-                            c = tree.nextSibling(c)
                         }
+                        c = tree.nextSibling(c)
+                    }
+                }
+                if asx < end && tree.kind(n) == .element {
+                    var a = tree.firstAttribute(n)
+                    while a >= 0 {
+                        let ci = branch(tree.nameID(a), asx, end)
+                        if ci >= 0 { mark(ci) }
+                        a = tree.nextSibling(a)
                     }
                 }
             }
