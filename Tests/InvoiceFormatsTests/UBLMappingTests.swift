@@ -399,4 +399,15 @@ import Testing
         let rules = Set(Self.validator.validate(data, file: "defective").errors.map(\.rule))
         #expect(rules.isSuperset(of: ["BR-02", "BR-06", "BR-25"]), "\(rules.sorted())")
     }
+
+    /// A missing postal address is an empty one in the model; it must stay missing for validation.
+    @Test func aMissingAddressIsNotWrittenEmpty() throws {
+        var inv = Self.sample()
+        inv.buyer.postalAddress = PostalAddress()
+        let data = UBL.write(inv)
+        #expect(cac(try root(data), "AccountingCustomerParty", "Party", "PostalAddress") == nil)
+        #expect(try UBL.read(data).buyer.postalAddress == PostalAddress())
+        let rules = Set(Self.validator.validate(data, file: "no-address").errors.map(\.rule))
+        #expect(rules.contains("BR-10"), "\(rules.sorted())")
+    }
 }

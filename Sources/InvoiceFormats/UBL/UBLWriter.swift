@@ -188,7 +188,10 @@ struct UBLWriter {
 
     // MARK: Parties
 
+    /// An address with nothing in it is how the model holds a missing BG-5, BG-8 or BG-12: writing an empty
+    /// element would hide that from the rules that require the group (BR-08, BR-10, BR-19).
     private mutating func address(_ name: String, _ a: PostalAddress) {
+        guard a != PostalAddress() else { return }
         cac(name) { me in
             me.cbc("StreetName", a.line1)
             me.cbc("AdditionalStreetName", a.line2)
