@@ -28,17 +28,15 @@ extension CII {
 
 struct CIIWriter {
     let inv: Invoice
-    let explicitProfile: FacturXProfile?
-    /// The profile whose limits apply (see `CII.write`); nil writes everything.
-    let limit: FacturXProfile?
+    /// The profile whose limits apply and whose BT-24 is written (see `CII.write`); nil writes everything.
+    let profile: FacturXProfile?
     var w = XMLWriter(namespaces: [
         ("rsm", Namespace.rsm), ("qdt", Namespace.qdt), ("ram", Namespace.ram), ("udt", Namespace.udt),
     ])
 
     init(invoice: Invoice, profile: FacturXProfile?) {
         inv = invoice
-        explicitProfile = profile
-        limit = profile
+        self.profile = profile
     }
 
     private static func rank(_ p: FacturXProfile) -> Int {
@@ -53,8 +51,8 @@ struct CIIWriter {
 
     /// Whether the profile in force includes what `p` and larger profiles allow.
     private func allows(_ p: FacturXProfile) -> Bool {
-        guard let limit else { return true }
-        return Self.rank(limit) >= Self.rank(p)
+        guard let profile else { return true }
+        return Self.rank(profile) >= Self.rank(p)
     }
 
     // MARK: Document
@@ -68,7 +66,7 @@ struct CIIWriter {
             w.end()
         }
         w.start("ram:GuidelineSpecifiedDocumentContextParameter")
-        w.leaf("ram:ID", (explicitProfile?.specificationIdentifier ?? inv.processControl.specificationIdentifier).nonEmpty)
+        w.leaf("ram:ID", (profile?.specificationIdentifier ?? inv.processControl.specificationIdentifier).nonEmpty)
         w.end()
         w.end()
 
@@ -294,7 +292,7 @@ struct CIIWriter {
     private mutating func writeTotals() {
         let t = inv.totals
         w.start("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-        let minimumWithoutBT106 = limit == nil && inv.lines.isEmpty && t.sumOfLineNetAmounts == 0
+        let minimumWithoutBT106 = profile == nil && inv.lines.isEmpty && t.sumOfLineNetAmounts == 0
             && FacturXProfile(specificationIdentifier: inv.processControl.specificationIdentifier) == .minimum
         if allows(.basicWL) {
             if !minimumWithoutBT106 { w.leaf("ram:LineTotalAmount", amount(t.sumOfLineNetAmounts)) }
