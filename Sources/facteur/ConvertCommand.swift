@@ -62,6 +62,14 @@ struct ConvertCommand: ParsableCommand {
             writeStderr("facteur: \(input): \(error.message(english: english))\n")
             throw ExitCode(1)
         }
+        // MINIMUM and BASIC WL invoices have no lines; UBL requires at least one, so what comes out is
+        // not a valid UBL invoice. The conversion still runs (the header is worth having), but says so.
+        if to == .ubl, let source = FacturXProfile(specificationIdentifier: invoice.processControl.specificationIdentifier),
+           source == .minimum || source == .basicWL {
+            writeStderr(english
+                ? "facteur: warning: \(input) is a Factur-X \(source.xmpLevel) invoice, without lines; the UBL written from it is not a valid EN 16931 invoice\n"
+                : "facteur : attention : \(input) est une facture Factur-X \(source.xmpLevel), sans lignes ; l'UBL produit n'est pas une facture EN 16931 valide\n")
+        }
         let out = InvoiceDocument.write(invoice, as: to, profile: profile?.profile)
         if let output {
             do {

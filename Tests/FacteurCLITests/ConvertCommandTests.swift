@@ -67,6 +67,34 @@ import Testing
         #expect(try facteur(["validate", cii.path]).status == 0)
     }
 
+    /// A wrong invoice stays wrong in the other syntax: the same rules fail.
+    @Test func aDefectSurvivesTheConversion() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ubl = dir.appendingPathComponent("faux.xml")
+        let r = try facteur(["convert", "examples/facture-montant-tva-faux.xml", "--to", "ubl", "-o", ubl.path])
+        #expect(r.status == 0)
+        let before = try facteur(["validate", "--format", "json", "examples/facture-montant-tva-faux.xml"])
+        let after = try facteur(["validate", "--format", "json", ubl.path])
+        #expect(before.status == 1 && after.status == 1)
+        func rules(_ run: Run) throws -> Set<String> {
+            let files = try JSONSerialization.jsonObject(with: run.stdout) as? [[String: Any]] ?? []
+            let errors = files.first?["errors"] as? [[String: Any]] ?? []
+            return Set(errors.compactMap { $0["rule"] as? String })
+        }
+        #expect(try rules(before) == rules(after))
+        #expect(try rules(after).contains("BR-CO-14"))
+    }
+
+    @Test func aMinimumInvoiceConvertsWithAWarning() throws {
+        let minimum = Self.oracle.appendingPathComponent("facturx-samples/akretion/xml/factur-x-minimum.xml")
+        let r = try facteur(["convert", minimum.path, "--to", "ubl"])
+        #expect(r.status == 0)
+        #expect(r.text.contains("<Invoice "))
+        #expect(r.stderr.contains("MINIMUM"))
+        #expect(r.stderr.contains("n'est pas une facture EN 16931 valide"))
+    }
+
     @Test func aCreditNoteBecomesACreditNote() throws {
         let file = Self.oracle.appendingPathComponent("en16931/ubl/testfiles/CreditNote-Max_content.xml")
         let r = try facteur(["convert", file.path, "--to", "ubl"])
