@@ -320,6 +320,16 @@ import Testing
         #expect(back.totals.totalVAT == Self.d("17") && back.totals.totalVATInAccountingCurrency == Self.d("20.5"))
     }
 
+    /// The hand-made credit note, written for each Factur-X profile, is accepted by that profile's rules.
+    @Test(arguments: FacturXProfile.allCases)
+    func creditNoteForEveryProfile(profile: FacturXProfile) throws {
+        let data = CII.write(Self.creditNote(), profile: profile)
+        try data.write(to: CIIRoundTripTests.outputFolder.appendingPathComponent("unit-credit-note-\(profile.rawValue).xml"))
+        let report = CIIRoundTripTests.validator.validate(data, file: "avoir-\(profile.rawValue).xml")
+        #expect(report.profile.flatMap(FacturXProfile.init(specificationIdentifier:)) == profile)
+        #expect(report.errors.isEmpty, "\(profile): \(report.errors.map { "\($0.rule) \($0.path ?? "")" })")
+    }
+
     @Test func profileSetsBT24() throws {
         let inv = Self.creditNote()
         for profile in FacturXProfile.allCases {
