@@ -37,7 +37,8 @@ public func buildApplication(_ configuration: Configuration, logger existing: Lo
     return Application(
         router: parts.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Facteur"),
-        services: [parts.mail, DatabaseService(database: database)],
+        services: [parts.mail, WebhookService(database: database, logger: logger), DigestService(database: database, logger: logger),
+                   DatabaseService(database: database)],
         logger: logger
     )
 }
@@ -49,7 +50,7 @@ func buildParts(_ configuration: Configuration, database: Database, logger: Logg
     Observability.register(on: router, engine: database.engine)
     HealthRoutes(database: database).register(on: router)
     OpenAPIDocument.register(on: router)
-    APIRoutes(database: database).register(on: router)
+    APIRoutes(database: database, baseURL: configuration.baseURL).register(on: router)
     let outbox = Outbox(database: database)
     let renderer = try await PageRenderer.load()
     let web = WebModules.register(on: router, database: database, configuration: configuration, renderer: renderer, outbox: outbox)

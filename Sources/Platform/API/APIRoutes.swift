@@ -35,6 +35,8 @@ struct BearerTokenMiddleware: RouterMiddleware {
 
 struct APIRoutes {
     let database: Database
+    /// Links in notification emails point here (`FACTEUR_PUBLIC_URL`).
+    var baseURL: String = "http://localhost:8080"
 
     func register(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1")
@@ -44,6 +46,6 @@ struct APIRoutes {
         CompanyRoutes(database: database).register(on: api)
         ClientRoutes(database: database).register(on: api)
         UserRoutes(database: database).register(on: api)
-        InvoiceRoutes(database: database, producer: FacturXProducer()).register(on: api)
+        InvoiceRoutes(database: database, producer: FacturXProducer(), baseURL: baseURL).register(on: api)
     }
 }

@@ -16,6 +16,23 @@ struct InvoiceEvents: ResponseEncodable {
     var items: [InvoiceEvent]
 }
 
+extension Webhooks.Endpoint: ResponseEncodable {}
+
+struct WebhookList: ResponseEncodable { var items: [Webhooks.Endpoint] }
+struct DeliveryList: ResponseEncodable { var items: [Webhooks.Delivery] }
+struct WebhookInput: Decodable { var url: String }
+struct TemplateInput: Decodable { var subject: String; var body: String }
+struct TemplateJSON: ResponseEncodable {
+    var kind: String
+    var subject: String
+    var body: String
+    var custom: Bool
+    var variables: [String: String]
+}
+struct PreviewJSON: ResponseEncodable { var subject: String; var body: String; var error: String? }
+struct ModeInput: Decodable { var mode: Notifications.Mode }
+struct ModeJSON: ResponseEncodable { var userId: String; var mode: Notifications.Mode }
+
 struct StatusInput: Decodable {
     var code: Int
     var reason: String?
@@ -41,9 +58,11 @@ struct CreditNoteInput: Decodable {
 struct InvoiceRoutes {
     let database: Database
     let producer: any InvoiceDocumentProducer
+    var baseURL: String = "http://localhost:8080"
     static let maxUpload = 20 << 20
 
     func register(on api: RouterGroup<AppRequestContext>) {
+        registerNotifications(on: api)
         api.post("invoices") { request, context -> EditedResponse<InvoiceView> in
             try context.requireInvoiceRole([.manager, .issuer], Self.issuing)
             let company = try context.requireCompany()
@@ -121,21 +140,21 @@ struct InvoiceRoutes {
         api.post("invoices/:id/issue") { _, context -> InvoiceView in
             try context.requireInvoiceRole([.manager, .issuer], Self.issuing)
             return try await Invoices.issue(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"),
-                                     producer: producer, actor: context.actor, ip: context.remoteAddress)
+                                     producer: producer, actor: context.actor, ip: context.remoteAddress, baseURL: baseURL)
         }
         api.post("invoices/:id/status") { request, context -> InvoiceView in
             try context.requireInvoiceRole([.manager, .issuer, .approver], Self.deciding)
             let body = try await request.body.collect(upTo: 64 << 10)
             let input = try Self.decode(StatusInput.self, Data(buffer: body))
             return try await Invoices.changeStatus(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"),
-                                                   code: input.code, reason: input.reason, actor: context.actor, ip: context.remoteAddress)
+                                                   code: input.code, reason: input.reason, actor: context.actor, ip: context.remoteAddress, baseURL: baseURL)
         }
         api.post("invoices/:id/payments") { request, context -> InvoiceView in
             try context.requireInvoiceRole([.manager, .issuer], Self.issuing)
             let body = try await request.body.collect(upTo: 64 << 10)
             let input = try Self.decode(PaymentInput.self, Data(buffer: body))
             return try await Invoices.recordPayment(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"),
-                                                    amount: input.amount.value, actor: context.actor, ip: context.remoteAddress)
+                                                    amount: input.amount.value, actor: context.actor, ip: context.remoteAddress, baseURL: baseURL)
         }
         api.post("invoices/:id/sent") { request, context -> InvoiceView in
             try context.requireInvoiceRole([.manager, .issuer], Self.issuing)
@@ -169,6 +188,71 @@ struct InvoiceRoutes {
                 headers[.contentDisposition] = "attachment; filename=\"facture-\(id).\(ext)\""
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: doc.data)))
             }
+        }
+    }
+
+    /// Webhooks, notification wording and preferences: the company's managers.
+    func registerNotifications(on api: RouterGroup<AppRequestContext>) {
+        api.get("webhooks") { _, context -> WebhookList in
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            return WebhookList(items: try await Webhooks.list(database, companyID: try context.requireCompany()))
+        }
+        api.post("webhooks") { request, context -> EditedResponse<Webhooks.Endpoint> in
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            let input = try Self.decode(WebhookInput.self, Data(buffer: try await request.body.collect(upTo: 64 << 10)))
+            let hook = try await Webhooks.create(database, companyID: try context.requireCompany(), url: input.url, actor: context.actor, ip: context.remoteAddress)
+            return EditedResponse(status: .created, headers: [.location: "/api/v1/webhooks/\(hook.id)"], response: hook)
+        }
+        api.delete("webhooks/:id") { _, context -> HTTPResponse.Status in
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            try await Webhooks.delete(database, companyID: try context.requireCompany(), id: try context.parameters.require("id"),
+                                      actor: context.actor, ip: context.remoteAddress)
+            return .noContent
+        }
+        api.get("webhooks/:id/deliveries") { _, context -> DeliveryList in
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            return DeliveryList(items: try await Webhooks.deliveries(database, companyID: try context.requireCompany(), webhookID: try context.parameters.require("id")))
+        }
+        @Sendable func kind(_ context: AppRequestContext) throws -> Notifications.Kind {
+            let text = try context.parameters.require("kind")
+            guard let kind = Notifications.Kind(rawValue: text) else { throw PlatformError.notFound(what: "notification template") }
+            return kind
+        }
+        api.get("notification-templates/:kind") { _, context -> TemplateJSON in
+            let k = try kind(context)
+            let (t, custom) = try await Notifications.customTemplate(database, companyID: try context.requireCompany(), kind: k)
+            return TemplateJSON(kind: k.rawValue, subject: t.subject, body: t.body, custom: custom, variables: Notifications.variables)
+        }
+        api.put("notification-templates/:kind") { request, context -> TemplateJSON in
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            let k = try kind(context)
+            let input = try Self.decode(TemplateInput.self, Data(buffer: try await request.body.collect(upTo: 64 << 10)))
+            try await Notifications.setTemplate(database, companyID: try context.requireCompany(), kind: k,
+                                                .init(subject: input.subject, body: input.body), actor: context.actor, ip: context.remoteAddress)
+            return TemplateJSON(kind: k.rawValue, subject: input.subject, body: input.body, custom: true, variables: Notifications.variables)
+        }
+        api.delete("notification-templates/:kind") { _, context -> HTTPResponse.Status in
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            try await Notifications.setTemplate(database, companyID: try context.requireCompany(), kind: try kind(context), nil,
+                                                actor: context.actor, ip: context.remoteAddress)
+            return .noContent
+        }
+        api.post("notification-templates/:kind/preview") { request, context -> PreviewJSON in
+            _ = try kind(context)
+            let input = try Self.decode(TemplateInput.self, Data(buffer: try await request.body.collect(upTo: 64 << 10)))
+            let p = Notifications.preview(.init(subject: input.subject, body: input.body))
+            return PreviewJSON(subject: p.subject, body: p.body, error: p.error)
+        }
+        api.put("users/:id/notifications") { request, context -> ModeJSON in
+            let company = try context.requireCompany()
+            let userID = try context.parameters.require("id")
+            try context.requireInvoiceRole([.manager], AccessDenied.managersOnly)
+            let input = try Self.decode(ModeInput.self, Data(buffer: try await request.body.collect(upTo: 64 << 10)))
+            struct M: Decodable { let user_id: String }
+            guard try await database.sql.select().column("user_id").from("memberships").where("company_id", .equal, company)
+                .where("user_id", .equal, userID).first(decoding: M.self) != nil else { throw PlatformError.notFound(what: "user") }
+            try await Notifications.setMode(database, companyID: company, userID: userID, input.mode)
+            return ModeJSON(userId: userID, mode: input.mode)
         }
     }
 

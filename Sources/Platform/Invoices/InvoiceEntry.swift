@@ -285,7 +285,9 @@ public enum InvoiceBuilder {
         if let iban = seller.iban {
             invoice.paymentInstructions = PaymentInstructions(meansTypeCode: "58", creditTransfers: [CreditTransfer(accountIdentifier: iban, serviceProviderIdentifier: seller.bic)])
         } else {
-            invoice.paymentInstructions = PaymentInstructions(meansTypeCode: "30")
+            // Without a bank account there is nothing to say about how to pay: a credit transfer
+            // without its IBAN would break CII-SR-470, so BG-16 is left out.
+            invoice.paymentInstructions = nil
         }
         invoice.lines = lines
         invoice.allowanceCharges = documentLevel

@@ -73,3 +73,65 @@ let invoiceMigrations: [Migration] = [
         """,
     ]),
 ]
+
+/// Notifications (per-person choice, per-company wording, daily digests) and webhooks (migration 11).
+let notificationMigrations: [Migration] = [
+    Migration(version: 11, name: "create-notifications-and-webhooks", statements: [
+        """
+        CREATE TABLE notification_preferences (
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            user_id TEXT NOT NULL REFERENCES users (id),
+            mode TEXT NOT NULL,
+            PRIMARY KEY (company_id, user_id)
+        )
+        """,
+        """
+        CREATE TABLE notification_templates (
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (company_id, kind)
+        )
+        """,
+        """
+        CREATE TABLE notification_digest (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            line TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        )
+        """,
+        "CREATE INDEX notification_digest_pending ON notification_digest (sent_at, created_at)",
+        """
+        CREATE TABLE webhooks (
+            id TEXT PRIMARY KEY,
+            company_id TEXT NOT NULL REFERENCES companies (id),
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            active BOOLEAN NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+            company_id TEXT NOT NULL,
+            event TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            response_code INTEGER,
+            created_at TEXT NOT NULL,
+            delivered_at TEXT
+        )
+        """,
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+    ]),
+]

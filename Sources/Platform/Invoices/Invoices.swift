@@ -384,7 +384,7 @@ public enum Invoices {
     /// of the company's sequence, the frozen XML and Factur-X PDF (content-addressed), the lifecycle's
     /// first status, and delivery to the buyer's inbox when the buyer is on the network.
     public static func issue(_ db: Database, companyID: String, id: String, producer: any InvoiceDocumentProducer,
-                             actor: String, ip: String?) async throws -> InvoiceView {
+                             actor: String, ip: String?, baseURL: String = "http://localhost:8080") async throws -> InvoiceView {
         let draft = try await ownDraft(db.sql, companyID: companyID, id: id)
         let source = InvoiceSource(rawValue: draft.source) ?? .entry
         var invoice = try JSONDecoder().decode(Invoice.self, from: Data(draft.body.utf8))
@@ -468,8 +468,27 @@ public enum Invoices {
                 try await AuditLog.append(tx, companyID: buyerCompany, actor: "facteur", ip: nil, action: "invoice.receive", subject: "invoice:\(id)",
                                           details: ["number": invoice.invoiceNumber, "seller": companyID, "pdf": issued.pdf_sha256 ?? ""])
             }
+            let status = LifecycleStatus(rawValue: issued.status_code!)!
+            try await Webhooks.enqueue(tx, companyID: companyID, event: "invoice.issued", payload: eventPayload(issued, side: .sent, status: status, reason: nil))
+            if let buyerCompany {
+                try await Webhooks.enqueue(tx, companyID: buyerCompany, event: "invoice.received",
+                                           payload: eventPayload(issued, side: .received, status: status, reason: nil))
+                try await Notifications.notify(tx, companyID: buyerCompany, kind: .received, invoice: issued, status: status, reason: nil,
+                                               actorSide: "émetteur", baseURL: baseURL)
+            }
         }
         return try await view(db, companyID: companyID, id: id, full: true)
+    }
+
+    /// What a webhook receiver is told of an invoice event, from the receiving company's side.
+    static func eventPayload(_ row: InvoiceRow, side: InvoiceSide, status: LifecycleStatus, reason: String?) -> [String: Any] {
+        var p: [String: Any] = [
+            "invoice": ["id": row.id, "number": row.number ?? "", "direction": side.rawValue, "seller": row.seller_name, "buyer": row.buyer_name,
+                        "totalWithVAT": row.total_with_vat, "currency": row.currency],
+            "status": ["code": status.code, "label": status.label()],
+        ]
+        if let reason { p["reason"] = reason }
+        return p
     }
 
     /// The company on Facteur whose SIREN is the buyer's, if any (never the seller itself).
@@ -496,7 +515,7 @@ public enum Invoices {
 
     /// A status change asked by one of the two parties; the state machine says whether it is legal.
     public static func changeStatus(_ db: Database, companyID: String, id: String, code: Int, reason: String?,
-                                    actor: String, ip: String?) async throws -> InvoiceView {
+                                    actor: String, ip: String?, baseURL: String = "http://localhost:8080") async throws -> InvoiceView {
         guard let target = LifecycleStatus(rawValue: code) else {
             throw PlatformError.validation([FieldError("code", "unknown", fr: "Statut inconnu : \(code).", en: "Unknown status: \(code).")])
         }
@@ -505,14 +524,14 @@ public enum Invoices {
         if target == .collected && side == .sent {
             // Encaissée means fully paid: record the outstanding amount as the final payment.
             let outstanding = (Decimal(string: row.amount_due) ?? 0) - (Decimal(string: row.paid) ?? 0)
-            return try await recordPayment(db, companyID: companyID, id: id, amount: max(outstanding, 0), actor: actor, ip: ip, allowZero: true)
+            return try await recordPayment(db, companyID: companyID, id: id, amount: max(outstanding, 0), actor: actor, ip: ip, allowZero: true, baseURL: baseURL)
         }
-        try await transition(db, row: row, companyID: companyID, side: side, to: target, reason: reason, amount: nil, paid: nil, actor: actor, ip: ip)
+        try await transition(db, row: row, companyID: companyID, side: side, to: target, reason: reason, amount: nil, paid: nil, actor: actor, ip: ip, baseURL: baseURL)
         return try await view(db, companyID: companyID, id: id, full: true)
     }
 
     static func transition(_ db: Database, row: InvoiceRow, companyID: String, side: InvoiceSide, to target: LifecycleStatus,
-                           reason: String?, amount: String?, paid: String?, actor: String, ip: String?) async throws {
+                           reason: String?, amount: String?, paid: String?, actor: String, ip: String?, baseURL: String) async throws {
         guard row.state == InvoiceState.issued.rawValue, let code = row.status_code, let current = LifecycleStatus(rawValue: code) else {
             throw PlatformError.conflict(field: "state", fr: "Émettez d'abord la facture.", en: "Issue the invoice first.")
         }
@@ -541,16 +560,21 @@ public enum Invoices {
             if let amount { details["amount"] = amount }
             try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "invoice.status", subject: "invoice:\(row.id)", details: details)
             let other = side == .sent ? row.buyer_company_id : row.seller_company_id
+            try await Webhooks.enqueue(tx, companyID: companyID, event: "invoice.status", payload: eventPayload(row, side: side, status: target, reason: cleanReason))
             if let other {
                 try await AuditLog.append(tx, companyID: other, actor: "facteur", ip: nil, action: "invoice.status.notified",
                                           subject: "invoice:\(row.id)", details: details)
+                try await Webhooks.enqueue(tx, companyID: other, event: "invoice.status",
+                                           payload: eventPayload(row, side: side == .sent ? .received : .sent, status: target, reason: cleanReason))
+                try await Notifications.notify(tx, companyID: other, kind: .status, invoice: row, status: target, reason: cleanReason,
+                                               actorSide: side == .sent ? "émetteur" : "destinataire", baseURL: baseURL)
             }
         }
     }
 
     /// A payment received by the issuer; the invoice becomes Encaissée (212) when paid in full.
     public static func recordPayment(_ db: Database, companyID: String, id: String, amount: Decimal, actor: String, ip: String?,
-                                     allowZero: Bool = false) async throws -> InvoiceView {
+                                     allowZero: Bool = false, baseURL: String = "http://localhost:8080") async throws -> InvoiceView {
         let row = try await visibleRow(db.sql, companyID: companyID, id: id)
         guard row.seller_company_id == companyID else {
             throw PlatformError.conflict(field: "amount", fr: "Seul l'émetteur enregistre les encaissements.", en: "Only the issuer records payments received.")
@@ -567,7 +591,7 @@ public enum Invoices {
         let paid = DecimalValue.plain(ledger.paid)
         if ledger.isSettled {
             try await transition(db, row: row, companyID: companyID, side: .sent, to: .collected, reason: nil, amount: DecimalValue.plain(amount),
-                                 paid: paid, actor: actor, ip: ip)
+                                 paid: paid, actor: actor, ip: ip, baseURL: baseURL)
         } else {
             if current.isFinal { throw PlatformError.conflict(field: "amount", fr: LifecycleError.finalStatus(current).message(.fr), en: LifecycleError.finalStatus(current).message(.en)) }
             let at = now()
