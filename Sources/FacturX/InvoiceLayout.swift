@@ -23,6 +23,8 @@ struct InvoiceLayout {
     let right: Double
     let bottom: Double
     var y = 40.0
+    /// Baseline of the first reform mention, beside which the currency note goes.
+    var mentionsBaseline: Double?
 
     static let gray = PDFColor(gray: 0.4)
     static let light = PDFColor(gray: 0.92)
@@ -176,7 +178,11 @@ struct InvoiceLayout {
             else if l.scheme == "0009" || (digits.count == 14 && l.value.count == 14) { out.append("SIRET : \(l.value)") }
             else { out.append(tr("Immatriculation : ", "Registration: ") + l.value) }
         }
-        for i in others where i.scheme == "0009" { out.append("SIRET : \(i.value)") }
+        for i in others where i.scheme == "0009" {
+            // SIREN and SIRET share a line: the header's height decides whether a short invoice fits one page.
+            if let last = out.last, last.hasPrefix("SIREN") { out[out.count - 1] = last + " · SIRET : \(i.value)" }
+            else { out.append("SIRET : \(i.value)") }
+        }
         if let v = vat { out.append(tr("N° TVA : ", "VAT no.: ") + v) }
         if !fr { out = out.map { $0.replacingOccurrences(of: " : ", with: ": ") } }
         return out
@@ -195,11 +201,6 @@ struct InvoiceLayout {
     mutating func header() {
         let top = y
         var ly = top
-        if let logo, let (w, h) = logoSize {
-            let scale = min(150 / Double(w), 48 / Double(h))
-            doc.image(logo, x: left, y: pageH - ly - Double(h) * scale, width: Double(w) * scale, height: Double(h) * scale)
-            ly += Double(h) * scale + 8
-        }
         let s = inv.seller
         let colW = 270.0
         for l in wrap(s.name, width: colW, size: 12, bold: true) { text(l, left, ly + 11, size: 12, bold: true); ly += 14 }
@@ -221,6 +222,14 @@ struct InvoiceLayout {
         // Right column: what the document is.
         var ry = top
         let rx = right
+        // The logo heads the right-hand column, whose references are usually shorter than the seller's
+        // identity on the left: the page keeps its height for the lines.
+        if let logo, let (w, h) = logoSize {
+            let scale = min(160 / Double(w), 40 / Double(h))
+            let lw = Double(w) * scale, lh = Double(h) * scale
+            doc.image(logo, x: rx - lw, y: pageH - ry - lh, width: lw, height: lh)
+            ry += lh + 6
+        }
         text(RenderLabels.documentTitle(inv.typeCode, fr).uppercased(), rx, ry + 17, size: 17, bold: true, color: Self.accent, align: .right)
         ry += 24
         text(tr("N° ", "No. ") + inv.invoiceNumber, rx, ry + 10, size: 10.5, bold: true, align: .right)
@@ -253,7 +262,7 @@ struct InvoiceLayout {
             text(label + (fr ? " :" : ":"), rx - 240, ry + 8, size: 8, color: Self.gray)
             for v in vlines { text(v, rx, ry + 8, size: 8, bold: true, align: .right); ry += 10 }
         }
-        y = max(ly, ry) + 14
+        y = max(ly, ry) + 10
     }
 
     func period(_ p: Period) -> String {
@@ -302,7 +311,7 @@ struct InvoiceLayout {
             var dy = y + 16
             for (i, l) in dl.enumerated() { text(l, left + 8, dy + 9, size: 8.5, bold: i == 0 && d.partyName != nil); dy += 11 }
         }
-        y += max(bh, dh) + 12
+        y += max(bh, dh) + 8
     }
 
     /// The reform's mentions: category of operation and the option for VAT on debits.
@@ -316,8 +325,9 @@ struct InvoiceLayout {
         if debit && !noted {
             lines.append(tr("Option pour le paiement de la taxe d'après les débits", "VAT on debits (option for payment of VAT on invoicing)"))
         }
+        mentionsBaseline = lines.isEmpty ? nil : y + 8
         for l in lines { text(l, left, y + 8, size: 8, bold: true); y += 11 }
-        if !lines.isEmpty { y += 4 }
+        if !lines.isEmpty { y += 2 }
     }
 
     // MARK: lines
@@ -356,8 +366,12 @@ struct InvoiceLayout {
     mutating func lineTable() {
         let currency = inv.currencyCode == "EUR" ? tr("euros (EUR)", "euros (EUR)") : inv.currencyCode
         ensure(60)
-        text(tr("Montants en ", "Amounts in ") + currency, right, y + 7, size: 7, color: Self.gray, align: .right)
-        y += 10
+        if let m = mentionsBaseline, doc.pageCount == 1 {
+            text(tr("Montants en ", "Amounts in ") + currency, right, m, size: 7, color: Self.gray, align: .right)
+        } else {
+            text(tr("Montants en ", "Amounts in ") + currency, right, y + 7, size: 7, color: Self.gray, align: .right)
+            y += 10
+        }
         columnHeader()
         let cols = columns
         let descW = cols[0].width - 8
@@ -380,7 +394,7 @@ struct InvoiceLayout {
                 extra.append(tr("Remise : ", "Allowance: ") + (a.reason ?? "") + (a.percentage.map { " (" + fmt.percent($0) + ")" } ?? ""))
             }
             for e in extra { for l in wrap(e, width: descW, size: 7) { desc.append((l, true, 7)) } }
-            let h = desc.reduce(0.0) { $0 + ($1.2 > 8 ? 10.5 : 9) } + 5
+            let h = desc.reduce(0.0) { $0 + ($1.2 > 8 ? 10.5 : 9) } + 4
             ensure(h, tableHeader: true)
             var x = left
             var values: [String] = []
