@@ -63,13 +63,13 @@ public struct MailService: Service {
         for record in due {
             do {
                 try await transport.send(record.message, from: from)
-                try await outbox.markSent(record.id)
+                try await outbox.markSent(record.id, now: now)
                 sent += 1
                 logger.info("email sent", metadata: ["id": "\(record.id)", "to": "\(record.toAddress)", "transport": "\(transport.name)"])
             } catch {
                 logger.warning("email not sent", metadata: ["id": "\(record.id)", "to": "\(record.toAddress)", "attempt": "\(record.attempts + 1)",
                                                             "error": "\(error)"])
-                try? await outbox.markFailed(record, error: "\(error)")
+                try? await outbox.markFailed(record, error: "\(error)", now: now)
             }
         }
         return sent

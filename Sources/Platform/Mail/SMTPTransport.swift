@@ -21,10 +21,19 @@ public struct SMTPTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage, from: String) async throws {
+        let sender = MIMEMessage.address(from), recipient = MIMEMessage.address(message.to)
+        // An address goes into an SMTP command line: anything that could end or bend the command is refused.
+        for address in [sender, recipient] where !Self.isPlainAddress(address) { throw SMTPError.invalidAddress(address) }
         let data = MIMEMessage.dotStuffed(MIMEMessage.render(message, from: from))
         try await withTimeout(timeout) {
-            try await self.converse(envelopeFrom: MIMEMessage.address(from), to: MIMEMessage.address(message.to), data: data)
+            try await self.converse(envelopeFrom: sender, to: recipient, data: data)
         }
+    }
+
+    static func isPlainAddress(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+            && s.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0 != "<" && $0 != ">" }
     }
 
     func converse(envelopeFrom: String, to: String, data: String) async throws {
@@ -137,6 +146,7 @@ public enum SMTPError: Error, CustomStringConvertible, Equatable {
     case connectionClosed
     case malformedReply(String)
     case timedOut
+    case invalidAddress(String)
 
     public var description: String {
         switch self {
@@ -146,6 +156,7 @@ public enum SMTPError: Error, CustomStringConvertible, Equatable {
         case .connectionClosed: return "the SMTP server closed the connection"
         case let .malformedReply(l): return "the SMTP server sent a line that is not a reply: \(l)"
         case .timedOut: return "the SMTP server did not answer in time"
+        case let .invalidAddress(a): return "« \(a) » cannot be used as an email address in an SMTP command"
         }
     }
 }
