@@ -69,6 +69,7 @@ import Testing
         let ubl = UBL.write(try CII.read(data))
         let report = Self.validator.validate(ubl, file: file.lastPathComponent)
         #expect(report.valid, "\(file.lastPathComponent): \(report.errors.map { "\($0.rule) \($0.path ?? "")" })")
+        #expect(report.warnings.isEmpty, "\(file.lastPathComponent): \(report.warnings.map { "\($0.rule) \($0.path ?? "")" })")
     }
 
     /// The normalisation above must not hide real differences: it only touches the terms it names.

@@ -48,6 +48,9 @@ import Testing
         #expect(before.valid == after.valid, "\(file.lastPathComponent)")
         #expect(Set(before.errors.map(\.rule)) == Set(after.errors.map(\.rule)),
                 "\(file.lastPathComponent): \(after.errors.map { "\($0.rule) \($0.location)" })")
+        // The writer adds no warning of its own (it may drop some: elements outside the binding are not written).
+        let newWarnings = Set(after.warnings.map(\.rule)).subtracting(before.warnings.map(\.rule))
+        #expect(newWarnings.isEmpty, "\(file.lastPathComponent): \(newWarnings.sorted())")
     }
 }
 
