@@ -130,6 +130,8 @@ enum JSONReport {
 enum PDFValidation {
     static func isPDF(_ url: URL) -> Bool {
         if url.pathExtension.lowercased() == "pdf" { return true }
+        // A file named .xml is validated as XML whatever it holds (a PDF named .xml is a malformed XML).
+        if url.pathExtension.lowercased() == "xml" { return false }
         guard let h = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? h.close() }
         let head = (try? h.read(upToCount: 5)) ?? Data()

@@ -202,4 +202,33 @@ struct TestPDF {
         let doc = try PDFDocument(data: p.classic())
         #expect(try PDFTextExtractor.text(of: doc) == "Fé\nTotal TTC €é\n")
     }
+
+    /// The fuzz seeds (scripts/fuzz/make-seeds.py: LZW, ASCII85, ASCIIHex, RunLength, cross-reference
+    /// stream with /Index and a predictor, object streams, an incremental update): read without
+    /// recovery, and the attachment is byte for byte what qpdf extracts, when qpdf is installed.
+    @Test func fuzzSeedsAgreeWithQpdf() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/fuzz/seeds")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".pdf") }.sorted()
+        #expect(files.count >= 8)
+        let qpdf = ["/usr/bin/qpdf", "/usr/local/bin/qpdf"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        for f in files {
+            let url = dir.appendingPathComponent(f)
+            let doc = try PDFDocument(data: try Data(contentsOf: url))
+            #expect(doc.recovered == false, "\(f)")
+            let attachment = try #require(try doc.attachments().first { $0.name.hasSuffix(".xml") })
+            let ours = try doc.data(of: attachment)
+            #expect(String(decoding: ours, as: UTF8.self).contains("CrossIndustryInvoice"))
+            guard let qpdf else { continue }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: qpdf)
+            p.arguments = ["--show-attachment=\(attachment.name)", url.path]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let theirs = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(ours == theirs, "\(f)")
+        }
+    }
 }
