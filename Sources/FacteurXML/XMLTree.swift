@@ -45,6 +45,9 @@ public final class NameTable: Sendable {
     private struct State {
         var ids: [QName: Int32] = [:]
         var names: [QName] = []
+        /// The same ids keyed by a hash of the raw UTF-8 bytes (namespace, then local name), so
+        /// that a parsed document's names are found without building and hashing two Strings each.
+        var byBytes: [UInt64: Int32] = [:]
     }
     private let state = Mutex(State())
 
@@ -59,7 +62,48 @@ public final class NameTable: Sendable {
     }
 
     /// The id if the name was ever interned; a name never seen cannot match any node.
-    /// Ids for several names under one lock (a parsed document's distinct names).
+    /// Ids for names given as NUL-terminated UTF-8 (namespace URI, local name; nil = empty), under
+    /// one lock: a parsed document's distinct names.
+    func ids(utf8 names: [(namespace: UnsafePointer<UInt8>?, local: UnsafePointer<UInt8>?)]) -> [Int32] {
+        state.withLock { s in
+            names.map { pair in
+                let ns = NameTable.bytes(pair.namespace), local = NameTable.bytes(pair.local)
+                // FNV-1a over namespace, a separator byte no UTF-8 text contains, local name.
+                var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                for b in ns { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+                h = (h ^ 0xFF) &* 0x100_0000_01B3
+                for b in local { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+                if let id = s.byBytes[h] {
+                    let q = s.names[Int(id)]
+                    if NameTable.equal(q.namespace, ns) && NameTable.equal(q.local, local) { return id }
+                }
+                let name = QName(String(decoding: ns, as: UTF8.self), String(decoding: local, as: UTF8.self))
+                let id: Int32
+                if let known = s.ids[name] { id = known } else {
+                    id = Int32(s.names.count)
+                    s.names.append(name)
+                    s.ids[name] = id
+                }
+                if s.byBytes[h] == nil { s.byBytes[h] = id } // on a collision the first name keeps the fast path
+                return id
+            }
+        }
+    }
+
+    private static func equal(_ s: String, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard s.utf8.count == b.count else { return false }
+        guard let base = b.baseAddress, b.count > 0 else { return true }
+        // Interned names are native Strings, hence contiguous; the generic comparison is the fallback.
+        return s.utf8.withContiguousStorageIfAvailable { a in memcmp(a.baseAddress!, base, b.count) == 0 }
+            ?? s.utf8.elementsEqual(b)
+    }
+
+    private static func bytes(_ p: UnsafePointer<UInt8>?) -> UnsafeBufferPointer<UInt8> {
+        guard let p else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+    }
+
+    /// Ids for several names under one lock.
     public func ids(_ names: [QName]) -> [Int32] {
         state.withLock { s in
             names.map { name in
@@ -521,7 +565,7 @@ public enum XMLParser {
 
         /// Replaces per-document slots by process-wide name ids.
         mutating func resolveNames() {
-            let ids = NameTable.shared.ids(slots.map { QName(XMLParser.string($0.1), XMLParser.string($0.0)) })
+            let ids = NameTable.shared.ids(utf8: slots.map { (namespace: $0.1, local: $0.0) })
             ids.withUnsafeBufferPointer { ids in
                 for i in nodes.indices where nodes[i].name >= 0 { nodes[i].name = ids[Int(nodes[i].name)] }
             }

@@ -119,7 +119,30 @@ public struct XPathFunction: Sendable {
 /// Evaluates expressions against one tree. Cheap to create; not shared between threads.
 public final class XPathEvaluator {
     public let tree: XMLTree
-    public var variables: [String: XPathSequence] = [:]
+    /// In-scope variables, innermost last. A handful at a time: a linear search comparing (mostly
+    /// small, inline) strings costs less than hashing the name for a dictionary lookup, and
+    /// quantifiers bind and unbind by push and pop.
+    var scope: [(name: String, value: XPathSequence)] = []
+
+    /// The in-scope variables as a dictionary (the innermost binding of each name).
+    public var variables: [String: XPathSequence] {
+        get { Dictionary(scope.map { ($0.name, $0.value) }, uniquingKeysWith: { _, inner in inner }) }
+        set { scope = newValue.map { (name: $0.key, value: $0.value) } }
+    }
+
+    /// Binds `name` (shadowing any outer binding) until `unbind(to:)` with a mark taken before.
+    public func bind(_ name: String, _ value: XPathSequence) { scope.append((name, value)) }
+    public var scopeMark: Int { scope.count }
+    public func unbind(to mark: Int) { if scope.count > mark { scope.removeSubrange(mark...) } }
+
+    func lookup(_ name: String) -> XPathSequence? {
+        var i = scope.count - 1
+        while i >= 0 {
+            if scope[i].name == name { return scope[i].value }
+            i -= 1
+        }
+        return nil
+    }
     public let functions: [String: XPathFunction]
     /// XSLT's current(): the node a schematron rule fired on.
     public var currentNode: Int32 = -1
@@ -415,7 +438,7 @@ public final class XPathEvaluator {
         case .decimal(let v): return XPathSequence(.decimal(v))
         case .double(let v): return XPathSequence(.double(v))
         case .variable(let name):
-            guard let v = variables[name] else { throw XPathError(code: "XPST0008", message: "variable $\(name) is not defined") }
+            guard let v = lookup(name) else { throw XPathError(code: "XPST0008", message: "variable $\(name) is not defined") }
             return v
         case .contextItem:
             return XPathSequence(f.item)

@@ -233,7 +233,7 @@ extension XPathEvaluator {
                 return .integer(try XPathEvaluator.integer(fromDouble: d.rounded(.towardZero)))
             case .boolean(let b): return .integer(b ? 1 : 0)
             default:
-                let s = stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines)
+                let s = String(XPathEvaluator.xmlTrim(stringValue(x)))
                 guard let v = Int(s.hasPrefix("+") ? String(s.dropFirst()) : s) else {
                     throw XPathError(code: "FORG0001", message: "'\(s)' is not an integer")
                 }
@@ -244,7 +244,7 @@ extension XPathEvaluator {
             case .boolean: return x
             case .integer, .decimal, .double: return .boolean((numericValue(x) ?? 0) != 0)
             default:
-                switch stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines) {
+                switch String(XPathEvaluator.xmlTrim(stringValue(x))) {
                 case "true", "1": return .boolean(true)
                 case "false", "0": return .boolean(false)
                 default: throw XPathError(code: "FORG0001", message: "'\(stringValue(x))' is not a boolean")
@@ -252,7 +252,7 @@ extension XPathEvaluator {
             }
         case "date":
             if case .date = x { return x }
-            let s = stringValue(x).trimmingCharacters(in: .whitespacesAndNewlines)
+            let s = String(XPathEvaluator.xmlTrim(stringValue(x)))
             guard let d = XPathEvaluator.parseDate(s) else { throw XPathError(code: "FORG0001", message: "'\(s)' is not a valid xs:date") }
             return .date(d)
         default:
@@ -361,10 +361,11 @@ extension XPathEvaluator {
     func quantify(every: Bool, _ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
         guard let (name, expr) = bindings.first else { return try ebv(try eval(body, f)) }
         let items = try eval(expr, f)
-        let saved = variables[name]
-        defer { variables[name] = saved }
+        let mark = scope.count
+        scope.append((name, XPathSequence()))
+        defer { unbind(to: mark) }
         for item in items {
-            variables[name] = XPathSequence(item)
+            scope[mark].value = XPathSequence(item)
             let r = try quantify(every: every, bindings.dropFirst(), body, f)
             if every && !r { return false }
             if !every && r { return true }
@@ -375,11 +376,12 @@ extension XPathEvaluator {
     func forEach(_ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> XPathSequence {
         guard let (name, expr) = bindings.first else { return try eval(body, f) }
         let items = try eval(expr, f)
-        let saved = variables[name]
-        defer { variables[name] = saved }
+        let mark = scope.count
+        scope.append((name, XPathSequence()))
+        defer { unbind(to: mark) }
         var out: XPathSequence = []
         for item in items {
-            variables[name] = XPathSequence(item)
+            scope[mark].value = XPathSequence(item)
             out += try forEach(bindings.dropFirst(), body, f)
         }
         return out
@@ -670,11 +672,11 @@ extension XPathEvaluator {
         guard depth < 64 else { throw XPathError(code: "XTDE0640", message: "recursion too deep in \(name)()") }
         var values: [XPathSequence] = []
         for a in args { values.append(try eval(a, f)) }
-        let saved = variables
-        defer { variables = saved; depth -= 1 }
+        let mark = scope.count
+        defer { unbind(to: mark); depth -= 1 }
         depth += 1
-        for (p, v) in zip(fn.parameters, values) { variables[p] = v }
-        for (n, e) in fn.lets { variables[n] = try eval(e, f) }
+        for (p, v) in zip(fn.parameters, values) { scope.append((p, v)) }
+        for (n, e) in fn.lets { scope.append((n, try eval(e, f))) }
         return try eval(fn.body, f)
     }
 

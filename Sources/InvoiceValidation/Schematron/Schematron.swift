@@ -489,7 +489,7 @@ extension Schematron {
         let ev = XPathEvaluator(tree: tree, functions: functions)
         for (name, e) in globals {
             // Globals such as `document-uri(/)` serve SVRL output only; ignore those we cannot compute.
-            if let v = try? ev.evaluate(e, contextNode: 0) { ev.variables[name] = v }
+            if let v = try? ev.evaluate(e, contextNode: 0) { ev.bind(name, v) }
         }
         var out: [SchematronResult] = []
         var present: [Bool] = []
@@ -593,10 +593,10 @@ extension Schematron {
             }
             guard matched else { continue }
             ev.currentNode = n
-            let saved = rule.lets.isEmpty ? nil : ev.variables
-            defer { if let saved { ev.variables = saved } }
+            let mark = ev.scopeMark
+            defer { ev.unbind(to: mark) }
             for (name, e) in rule.lets {
-                do { ev.variables[name] = try ev.evaluate(e, contextNode: n) } catch {
+                do { ev.bind(name, try ev.evaluate(e, contextNode: n)) } catch {
                     throw SchematronError(rule: rule.checks.first?.id ?? name, error: error)
                 }
             }
