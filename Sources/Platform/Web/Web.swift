@@ -184,6 +184,7 @@ enum WebModules {
         AccountPages.self,
         DashboardPages.self,
         DevMailPages.self,
+        InvoicePages.self,
     ]
 
     /// Registers the pages and the static files on the router.

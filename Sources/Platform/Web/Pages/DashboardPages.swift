@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Mon tableau de bord (a welcome for now) and Mes factures (coming with the invoices).
+/// Mon tableau de bord: what needs doing (drafts, invoices awaiting a decision), what was issued and
+/// received, what clients owe (and what is overdue), the latest invoices; and a start guide for a new company.
 enum DashboardPages: WebModule {
     static let texts: [String: L10n] = [
         "dashboard_title": L10n("Mon tableau de bord", "My dashboard"),
@@ -14,10 +15,19 @@ enum DashboardPages: WebModule {
                                        "Complete your company's details (address, IBAN, legal notices)."),
         "dashboard_step_clients": L10n("Ajoutez vos clients, ou importez-les depuis un fichier CSV.", "Add your clients, or import them from a CSV file."),
         "dashboard_step_users": L10n("Invitez vos collaborateurs.", "Invite your colleagues."),
-        "dashboard_step_invoices": L10n("Émettez vos factures électroniques (bientôt).", "Issue your e-invoices (soon)."),
-        "invoices_title": L10n("Mes factures", "My invoices"),
-        "invoices_soon": L10n("L'émission et la réception des factures arrivent bientôt sur Facteur.",
-                              "Issuing and receiving invoices are coming soon to Facteur."),
+        "dashboard_step_invoices": L10n("Saisissez votre première facture.", "Type your first invoice."),
+        "dashboard_drafts": L10n("Brouillons", "Drafts"),
+        "dashboard_awaiting": L10n("En attente de votre action", "Awaiting your action"),
+        "dashboard_awaiting_detail": L10n("reçues à traiter, émises suspendues", "received to handle, issued suspended"),
+        "dashboard_issued": L10n("Émises", "Issued"),
+        "dashboard_received": L10n("Reçues", "Received"),
+        "dashboard_refused": L10n("Refusées / rejetées", "Refused / rejected"),
+        "dashboard_collected": L10n("Encaissées", "Collected"),
+        "dashboard_outstanding": L10n("Reste à encaisser", "Outstanding"),
+        "dashboard_overdue": L10n("Dont échu", "Of which overdue"),
+        "dashboard_latest": L10n("Dernières factures", "Latest invoices"),
+        "dashboard_none": L10n("Aucune facture pour l'instant.", "No invoice yet."),
+        "dashboard_see_all": L10n("Voir toutes mes factures", "See all my invoices"),
     ]
 
     static func roleName(_ role: String, _ lang: Lang) -> String {
@@ -34,16 +44,43 @@ enum DashboardPages: WebModule {
         web.get(.dashboard) { _, context in
             let m = try context.requireMembership()
             let user = try context.requireUser()
-            return web.page("dashboard", title: context.t("dashboard_title"),
-                            model: ["fullName": user.fullName, "companyName": m.companyName, "siret": m.siret,
-                                    "role": m.isPrincipal ? context.t("dashboard_principal") : roleName(m.role, context.lang),
-                                    "isManager": context.isManager,
-                                    "companyHref": WebRoute.company.path, "clientsHref": WebRoute.clients.path,
-                                    "usersHref": WebRoute.users.path, "invoicesHref": WebRoute.invoices.path],
-                            context: context, current: .dashboard)
-        }
-        web.get(.invoices) { _, context in
-            web.page("invoices", title: context.t("invoices_title"), context: context, current: .invoices)
+            let lang = context.lang
+            let s = try await Dashboard.summary(web.database, companyID: m.companyID, today: Invoices.today())
+            let latest = try await Dashboard.latest(web.database, companyID: m.companyID)
+            func list(_ tab: String, _ extra: [(String, String)] = []) -> String {
+                WebRoute.invoices.path(query: [("onglet", tab)] + extra)
+            }
+            // The « awaiting » link opens the side that has work; received decisions come first.
+            let awaitingHref = s.receivedAwaiting > 0 || s.sentSuspended == 0
+                ? list("recues", [("statut", "203,204,209")]) : list("emises", [("statut", "208")])
+            let counts: [[String: Any]] = [
+                ["key": "drafts", "label": context.t("dashboard_drafts"), "value": s.drafts, "href": list("brouillons")],
+                ["key": "awaiting", "label": context.t("dashboard_awaiting"), "value": s.awaitingAction, "href": awaitingHref,
+                 "detail": lang.pick(fr: "\(s.receivedAwaiting) reçue\(s.receivedAwaiting > 1 ? "s" : "") à traiter, \(s.sentSuspended) émise\(s.sentSuspended > 1 ? "s" : "") suspendue\(s.sentSuspended > 1 ? "s" : "")",
+                                     en: "\(s.receivedAwaiting) received to handle, \(s.sentSuspended) issued suspended"),
+                 "highlight": s.awaitingAction > 0],
+                ["key": "issued", "label": context.t("dashboard_issued"), "value": s.issued, "href": list("emises")],
+                ["key": "received", "label": context.t("dashboard_received"), "value": s.received, "href": list("recues")],
+                ["key": "refused", "label": context.t("dashboard_refused"), "value": s.refusedOrRejected, "href": list("emises", [("statut", "210,213")])],
+                ["key": "collected", "label": context.t("dashboard_collected"), "value": s.collected, "href": list("emises", [("statut", "212")])],
+            ]
+            let model: [String: Any] = [
+                "fullName": user.fullName, "companyName": m.companyName, "siret": m.siret,
+                "role": m.isPrincipal ? context.t("dashboard_principal") : roleName(m.role, lang),
+                "isManager": context.isManager, "counts": counts,
+                "outstanding": InvoiceFormat.money(s.outstanding, currency: "EUR", lang: lang),
+                "outstandingDetail": lang.pick(fr: "\(s.outstandingCount) facture\(s.outstandingCount > 1 ? "s" : "") émise\(s.outstandingCount > 1 ? "s" : "") non soldée\(s.outstandingCount > 1 ? "s" : "")",
+                                               en: "\(s.outstandingCount) issued invoice\(s.outstandingCount == 1 ? "" : "s") not settled"),
+                "overdue": InvoiceFormat.money(s.overdue, currency: "EUR", lang: lang), "hasOverdue": s.overdue > 0,
+                "overdueDetail": lang.pick(fr: "\(s.overdueCount) facture\(s.overdueCount > 1 ? "s" : "") à l'échéance dépassée",
+                                           en: "\(s.overdueCount) invoice\(s.overdueCount == 1 ? "" : "s") past due"),
+                "latest": latest.map { InvoicePages.row(view: $0, lang: lang) }, "hasLatest": !latest.isEmpty,
+                "isNew": s.drafts + s.issued + s.received == 0,
+                "companyHref": WebRoute.company.path, "clientsHref": WebRoute.clients.path,
+                "usersHref": WebRoute.users.path, "invoicesHref": WebRoute.invoices.path, "newInvoiceHref": WebRoute.invoiceNew.path,
+                "depositHref": WebRoute.invoiceDeposit.path,
+            ]
+            return web.page("dashboard", title: context.t("dashboard_title"), model: model, context: context, current: .dashboard)
         }
     }
 }

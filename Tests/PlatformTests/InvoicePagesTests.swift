@@ -1,0 +1,261 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOFoundationCompat
+import Testing
+@testable import Platform
+
+/// The invoice pages through the router, as a browser uses them (session cookie, CSRF field, forms):
+/// entry errors beside their fields, issue (refused then accepted), the buyer's approval, payments,
+/// deposit refusals, the CSV export, the dashboard's counts, and another company's 404s.
+@Suite(.serialized) struct InvoicePagesTests {
+    static let bob = InvoiceAPITests.bob
+    static let carol = InvoiceAPITests.carol
+
+    /// Signs a browser in with the login form.
+    static func signIn(_ client: some TestClientProtocol, email: String, password: String) async throws -> TestBrowser {
+        var b = TestBrowser()
+        try await b.get(client, "/connexion")
+        let r = try await b.post(client, "/connexion", ["email": email, "password": password])
+        #expect(r.status == .seeOther, "login of \(email)")
+        return b
+    }
+
+    static func api(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ token: String, _ json: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                                 body: ByteBuffer(string: json)) { r in
+            (r.status, (try? JSONSerialization.jsonObject(with: Data(buffer: r.body))) as? [String: Any] ?? [:])
+        }
+    }
+
+    /// The flash message shown on the page a redirect leads to.
+    static func follow(_ b: inout TestBrowser, _ client: some TestClientProtocol, _ r: TestResponse) async throws -> String {
+        guard let location = r.headers[.location] else { return b.lastBody }
+        try await b.get(client, location)
+        return b.lastBody
+    }
+
+    static func multipart(_ b: TestBrowser, file: Data, filename: String, type: String) -> (HTTPFields, ByteBuffer) {
+        let boundary = "----facteurtest\(UUID().uuidString)"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+        body += file
+        body += Data("\r\n--\(boundary)--\r\n".utf8)
+        var h = b.cookieHeader
+        h[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        return (h, ByteBuffer(data: body))
+    }
+
+    static func invoiceID(_ location: String?) -> String {
+        String((location ?? "").split(separator: "/").last ?? "")
+    }
+
+    @Test(arguments: Engines.all)
+    func entryIssueApprovePayDepositIsolation(engine: String) async throws {
+        let f = try await WebFixture.make(engine)
+        try await f.run { f in
+            let (a, _) = try await Companies.create(f.db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(f.db, Self.bob, actor: "test", ip: nil)
+            _ = try await Companies.create(f.db, Self.carol, actor: "test", ip: nil)
+            let ta = try await APITokens.create(f.db, companyID: a.id, name: "a", actor: "test", ip: nil).token
+            _ = b
+            try await f.app.test(.router) { client in
+                var (status, object) = try await Self.api(client, .put, "/api/v1/company", ta, """
+                    {"name":"Dupont & Fils","legalForm":"SARL","shareCapital":"10000","rcs":"Lyon B 123 456 782","addressLine1":"1 rue de la Paix","postCode":"69001","city":"Lyon","countryCode":"FR","invoicePrefix":"F","paymentTermsDays":30,"recoveryIndemnityText":"Indemnité forfaitaire pour frais de recouvrement : 40 €.","earlyPaymentDiscount":"Pas d'escompte.","timeZone":"Europe/Paris"}
+                    """)
+                #expect(status == .ok)
+                (status, object) = try await Self.api(client, .post, "/api/v1/clients", ta,
+                    #"{"kind":"business","name":"Client SA","siret":"73282932000074","emails":["compta@client.fr"],"addressLine1":"2 avenue Foch","postCode":"75016","city":"Paris"}"#)
+                #expect(status == .created)
+                let clientID = object["id"] as? String ?? ""
+
+                var alice = try await Self.signIn(client, email: "alice@example.fr", password: "correct horse battery")
+                var r = try await alice.get(client, "/factures/nouvelle")
+                #expect(r.status == .ok)
+                #expect(alice.lastBody.contains("value=\"\(clientID)\""), "the client is offered")
+
+                // Entry errors: each message beside its field, the summary links to it.
+                r = try await alice.post(client, "/factures/nouvelle", [
+                    "clientId": clientID, "issueDate": "2026-11-20",
+                    "lines[0].description": "", "lines[0].quantity": "1", "lines[0].unitPrice": "10", "lines[0].vatCategory": "S", "lines[0].vatRate": "",
+                    "lines[1].description": "Vis", "lines[1].quantity": "deux", "lines[1].unitPrice": "5", "lines[1].vatCategory": "S", "lines[1].vatRate": "20",
+                ])
+                #expect(r.status == .unprocessableContent)
+                for field in ["lines[0].description", "lines[0].vatRate", "lines[1].quantity"] {
+                    #expect(alice.lastBody.contains("id=\"\(field)-error\""), "error beside \(field)")
+                    #expect(alice.lastBody.contains("href=\"#\(field)\""), "summary links to \(field)")
+                }
+                #expect(alice.lastBody.contains("value=\"Vis\""), "typed values are kept")
+
+                // Three lines, two rates, one of them exempt without its reason: saved, but issuing it fails.
+                r = try await alice.post(client, "/factures/nouvelle", [
+                    "clientId": clientID, "issueDate": "2026-11-20", "dueDate": "2026-12-20", "operationCategory": "mixed", "currency": "EUR",
+                    "lines[0].description": "Conseil (jours)", "lines[0].quantity": "3", "lines[0].unit": "DAY", "lines[0].unitPrice": "650,00",
+                    "lines[0].vatCategory": "S", "lines[0].vatRate": "20",
+                    "lines[1].description": "Livres techniques", "lines[1].quantity": "4", "lines[1].unitPrice": "32,50", "lines[1].discountPercent": "10",
+                    "lines[1].vatCategory": "S", "lines[1].vatRate": "5,5",
+                    "lines[2].description": "Formation", "lines[2].quantity": "1", "lines[2].unitPrice": "120,40", "lines[2].vatCategory": "E",
+                ])
+                #expect(r.status == .seeOther, "\(alice.lastBody.prefix(3000))")
+                let id = Self.invoiceID(r.headers[.location])
+                #expect(!id.isEmpty)
+                var page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("Brouillon enregistré"))
+                // 1950 at 20 % = 390; 117 (130 − 10 %) at 5.5 % = 6.435 → 6.44; 120.40 exempt. HT 2187.40, TVA 396.44, TTC 2583.84.
+                #expect(page.contains("2\u{202F}187,40"), "total HT")
+                #expect(page.contains("396,44"), "total VAT")
+                #expect(page.contains("2\u{202F}583,84"), "total TTC")
+
+                r = try await alice.post(client, "/factures/\(id)/emettre", [:])
+                #expect(r.status == .unprocessableContent)
+                #expect(alice.lastBody.contains("ne peut pas être émise"))
+                #expect(alice.lastBody.contains("/factures/\(id)/modifier#"), "each problem links to the entry page")
+
+                // Fix the line: a taxed service instead.
+                r = try await alice.get(client, "/factures/\(id)/modifier")
+                #expect(r.status == .ok && alice.lastBody.contains("value=\"Formation\""))
+                r = try await alice.post(client, "/factures/\(id)/modifier", [
+                    "clientId": clientID, "issueDate": "2026-11-20", "dueDate": "2026-12-20", "operationCategory": "mixed", "currency": "EUR",
+                    "lines[0].description": "Conseil (jours)", "lines[0].quantity": "3", "lines[0].unit": "DAY", "lines[0].unitPrice": "650,00",
+                    "lines[0].vatCategory": "S", "lines[0].vatRate": "20",
+                    "lines[1].description": "Livres techniques", "lines[1].quantity": "4", "lines[1].unitPrice": "32,50", "lines[1].discountPercent": "10",
+                    "lines[1].vatCategory": "S", "lines[1].vatRate": "5,5",
+                    "lines[2].description": "Déplacement", "lines[2].quantity": "1", "lines[2].unitPrice": "120,40", "lines[2].vatCategory": "S", "lines[2].vatRate": "20",
+                ])
+                #expect(r.status == .seeOther)
+                page = try await Self.follow(&alice, client, r)
+                // 2070.40 at 20 % = 414.08; 6.44 at 5.5 %: TVA 420.52, TTC 2607.92.
+                #expect(page.contains("2\u{202F}607,92"))
+                r = try await alice.post(client, "/factures/\(id)/emettre", [:])
+                #expect(r.status == .seeOther)
+                page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("F2026-000001") && page.contains("Client SA sur le réseau Facteur"))
+                #expect(page.contains("Mise à disposition"), "status badge after delivery")
+
+                // The buyer sees it in Reçues and decides.
+                var bob = try await Self.signIn(client, email: "bob@example.fr", password: "another long password")
+                try await bob.get(client, "/factures?onglet=recues")
+                #expect(bob.lastBody.contains("F2026-000001") && bob.lastBody.contains("Dupont &amp; Fils"))
+                try await bob.get(client, "/factures/\(id)")
+                #expect(bob.lastBody.contains("Approuver") && bob.lastBody.contains("Refuser"))
+                #expect(!bob.lastBody.contains("Enregistrer un encaissement"), "payments are the issuer's")
+                r = try await bob.post(client, "/factures/\(id)/statut", ["code": "210", "reason": ""])
+                page = try await Self.follow(&bob, client, r)
+                #expect(page.contains("exige un motif"), "a refusal needs a reason")
+                r = try await bob.post(client, "/factures/\(id)/statut", ["code": "205"])
+                page = try await Self.follow(&bob, client, r)
+                #expect(page.contains("Facture approuvée") && page.contains("Paiement transmis"))
+                r = try await bob.post(client, "/factures/\(id)/statut", ["code": "211"])
+                page = try await Self.follow(&bob, client, r)
+                #expect(page.contains("l&#39;émetteur en est informé") || page.contains("l'émetteur en est informé"))
+
+                // The issuer records two payments; the last one settles it.
+                r = try await alice.post(client, "/factures/\(id)/encaissement", ["amount": "1 000,00"])
+                page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("Reste dû : 1\u{202F}607,92"))
+                r = try await alice.post(client, "/factures/\(id)/encaissement", ["amount": "2000"])
+                page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("flash-error"), "more than outstanding is refused")
+                r = try await alice.post(client, "/factures/\(id)/encaissement", ["amount": "1607,92"])
+                page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("soldée") && page.contains("data-status=\"212\""))
+                // The timeline lists every step, newest first.
+                let codes = page.components(separatedBy: "<li class=\"tone-").dropFirst().compactMap { part -> Int? in
+                    guard let r = part.range(of: "data-code=\"") else { return nil }
+                    return Int(part[r.upperBound...].prefix(3))
+                }
+                #expect(codes == [212, 211, 211, 205, 203, 202, 201, 200], "\(codes)")
+
+                // Dashboards.
+                try await alice.get(client, "/tableau-de-bord")
+                #expect(Self.count("collected", alice.lastBody) == 1 && Self.count("issued", alice.lastBody) == 1 && Self.count("drafts", alice.lastBody) == 0)
+                try await bob.get(client, "/tableau-de-bord")
+                #expect(Self.count("received", bob.lastBody) == 1 && Self.count("awaiting", bob.lastBody) == 0)
+
+                // CSV export: BOM, semicolons, French headers, decimal comma.
+                r = try await alice.get(client, "/factures/export.csv?onglet=emises")
+                let csv = Data(buffer: r.body)
+                #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
+                let text = String(decoding: csv.dropFirst(3), as: UTF8.self)
+                #expect(text.hasPrefix("Numéro;Type;Date;Échéance;Client;SIREN;Devise;Total HT;TVA;Total TTC"))
+                #expect(text.contains("F2026-000001;Facture;20/11/2026;20/12/2026;Client SA;732829320;EUR;2187,4;420,52;2607,92;2607,92;0;Encaissée"), "\(text)")
+
+                // Deposits: B cannot deposit A's invoice; A cannot deposit it twice.
+                r = try await alice.get(client, "/factures/\(id)/xml")
+                let xml = Data(buffer: r.body)
+                #expect(r.status == .ok && xml.count > 1000)
+                try await bob.get(client, "/factures/deposer")
+                var (h, body) = Self.multipart(bob, file: xml, filename: "f.xml", type: "application/xml")
+                var resp = try await client.execute(uri: "/factures/deposer?_csrf=\(bob.csrf)", method: .post, headers: h, body: body)
+                #expect(resp.status == .unprocessableContent)
+                #expect(String(buffer: resp.body).contains("vous ne pouvez déposer que vos propres factures"))
+                try await alice.get(client, "/factures/deposer")
+                (h, body) = Self.multipart(alice, file: xml, filename: "f.xml", type: "application/xml")
+                resp = try await client.execute(uri: "/factures/deposer?_csrf=\(alice.csrf)", method: .post, headers: h, body: body)
+                #expect(resp.status == .conflict)
+                #expect(String(buffer: resp.body).contains("doublon refusé"))
+                (h, body) = Self.multipart(alice, file: Data("pas une facture".utf8), filename: "x.xml", type: "application/xml")
+                resp = try await client.execute(uri: "/factures/deposer?_csrf=\(alice.csrf)", method: .post, headers: h, body: body)
+                #expect(resp.status == .unprocessableContent && String(buffer: resp.body).contains("illisible"))
+
+                // Company C sees none of it.
+                var carol = try await Self.signIn(client, email: "carol@example.fr", password: "yet another long password")
+                for path in ["/factures/\(id)", "/factures/\(id)/pdf", "/factures/\(id)/xml", "/factures/\(id)/modifier"] {
+                    r = try await carol.get(client, path)
+                    #expect(r.status == .notFound, "C gets 404 on \(path)")
+                }
+                r = try await carol.post(client, "/factures/\(id)/statut", ["code": "205"])
+                #expect(r.headers[.location] == nil || r.status == .notFound, "C cannot act")
+                try await carol.get(client, "/factures?onglet=recues")
+                #expect(!carol.lastBody.contains("F2026-000001"))
+            }
+        }
+    }
+
+    /// The number a dashboard shows for one of its counters.
+    static func count(_ key: String, _ html: String) -> Int? {
+        guard let r = html.range(of: "data-count=\"\(key)\"") else { return nil }
+        let rest = html[r.upperBound...]
+        guard let v = rest.range(of: "<span class=\"stat-value\">") else { return nil }
+        return Int(rest[v.upperBound...].prefix { $0.isNumber })
+    }
+
+    @Test func draftsDuplicateDeleteAndRowButtons() async throws {
+        let f = try await WebFixture.make("sqlite")
+        try await f.run { f in
+            let (a, _) = try await Companies.create(f.db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let clientRecord = try await Clients.create(f.db, companyID: a.id, Client(kind: .publicBody, name: "Mairie", siret: "21759993500012",
+                                                                                      serviceCode: "SERVICE-TECH", serviceCodeRequired: true, engagementRequired: true, channel: .chorusPro),
+                                                        actor: "test", ip: nil)
+            try await f.app.test(.router) { client in
+                var alice = try await Self.signIn(client, email: "alice@example.fr", password: "correct horse battery")
+                try await alice.get(client, "/factures/nouvelle")
+                #expect(alice.lastBody.contains("Ce client exige : code service SERVICE-TECH, n° d&#39;engagement") || alice.lastBody.contains("Ce client exige : code service SERVICE-TECH, n° d'engagement"))
+                var fields = ["clientId": clientRecord.id, "lines[0].description": "Étude", "lines[0].quantity": "1", "lines[0].unitPrice": "100",
+                              "lines[0].vatCategory": "S", "lines[0].vatRate": "20"]
+                // Without script: « Ajouter une ligne » re-renders with one more row, typed values kept.
+                var r = try await alice.post(client, "/factures/nouvelle", fields.merging(["intent": "addLine"]) { a, _ in a })
+                #expect(r.status == .ok && alice.lastBody.contains("name=\"lines[1].description\"") && alice.lastBody.contains("value=\"Étude\""))
+                // Chorus Pro requirements come back beside their fields.
+                r = try await alice.post(client, "/factures/nouvelle", fields)
+                #expect(r.status == .unprocessableContent)
+                #expect(alice.lastBody.contains("id=\"purchaseOrderReference-error\"") && alice.lastBody.contains("href=\"#purchaseOrderReference\""))
+                fields["buyerReference"] = "SERVICE-1"
+                fields["purchaseOrderReference"] = "ENG-42"
+                r = try await alice.post(client, "/factures/nouvelle", fields)
+                #expect(r.status == .seeOther)
+                let id = Self.invoiceID(r.headers[.location])
+                r = try await alice.post(client, "/factures/\(id)/dupliquer", [:])
+                #expect(r.status == .seeOther && r.headers[.location]?.hasSuffix("/modifier") == true)
+                let copy = String(r.headers[.location]!.split(separator: "/").dropLast().last!)
+                #expect(copy != id)
+                r = try await alice.post(client, "/factures/\(id)/supprimer", [:])
+                #expect(r.headers[.location] == "/factures?onglet=brouillons")
+                r = try await alice.get(client, "/factures/\(id)")
+                #expect(r.status == .notFound)
+                try await alice.get(client, "/factures?onglet=brouillons")
+                #expect(alice.lastBody.contains("/factures/\(copy)") && alice.lastBody.contains("1 facture"))
+            }
+        }
+    }
+}
