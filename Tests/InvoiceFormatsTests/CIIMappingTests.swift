@@ -308,6 +308,23 @@ import Testing
         #expect(Self.at(root, "\(m)/ram:TaxTotalAmount").first?.attribute("currencyID") == "EUR")
     }
 
+    /// The writer's fast number formatting agrees with the model's exact one, digit for digit.
+    @Test func fastPlainNotationMatchesTheExactOne() {
+        let posix = Locale(identifier: "en_US_POSIX")
+        let texts = ["0.5", "-0.5", "12.5", "100", "1E+3", "1.52E+2", "1E-10", "-3.14159", "1234567890123.456",
+                     "123456789012345678901234567890.12", "0.000000000000000001", "99999999999999999999", "7E+25", "0.01"]
+        for text in texts {
+            let value = Decimal(string: text, locale: posix)!
+            for digits in [0, 2, 4] {
+                let fast = CII.plain(value, minFractionDigits: digits)
+                #expect(fast == value.formatted(minFractionDigits: digits), "\(text) with \(digits) digits")
+                #expect(!fast.contains("E") && !fast.contains("e") && Decimal(plain: fast) == value)
+            }
+        }
+        #expect(CII.plain(0, minFractionDigits: 2) == "0.00")
+        #expect(CII.plain(Decimal(plain: "20.00")!) == "20")
+    }
+
     @Test func vatInAccountingCurrencyIsTheSecondTaxTotal() throws {
         var inv = Self.creditNote()
         inv.vatAccountingCurrencyCode = "USD"

@@ -212,7 +212,7 @@ struct CIIWriter {
                     w.end()
                 }
                 if index == 0 { w.leaf("ram:DueDateTypeCode", vatCode) }
-                w.leaf("ram:RateApplicablePercent", vat.rate.map(\.plainString))
+                w.leaf("ram:RateApplicablePercent", vat.rate.map { CII.plain($0) })
                 w.end()
             }
             if let p = inv.invoicingPeriod { period(p) }
@@ -370,36 +370,36 @@ struct CIIWriter {
         // BT-147 lives inside the gross price: without BT-148 there is nowhere to put it.
         if let gross = p.grossPrice {
             w.start("ram:GrossPriceProductTradePrice")
-            w.leaf("ram:ChargeAmount", gross.plainString)
+            w.leaf("ram:ChargeAmount", CII.plain(gross))
             // The gross price is per the same base quantity as the net price (BT-149 qualifies both).
             if let q = p.baseQuantity {
-                w.leaf("ram:BasisQuantity", q.plainString, p.baseQuantityUnitCode.map { [("unitCode", $0)] } ?? [])
+                w.leaf("ram:BasisQuantity", CII.plain(q), p.baseQuantityUnitCode.map { [("unitCode", $0)] } ?? [])
             }
             if let discount = p.discount {
                 w.start("ram:AppliedTradeAllowanceCharge")
                 indicator(false)
-                w.leaf("ram:ActualAmount", discount.plainString)
+                w.leaf("ram:ActualAmount", CII.plain(discount))
                 w.end()
             }
             w.end()
         }
         w.start("ram:NetPriceProductTradePrice")
-        w.leaf("ram:ChargeAmount", p.netPrice.plainString)
+        w.leaf("ram:ChargeAmount", CII.plain(p.netPrice))
         if let q = p.baseQuantity {
-            w.leaf("ram:BasisQuantity", q.plainString, p.baseQuantityUnitCode.map { [("unitCode", $0)] } ?? [])
+            w.leaf("ram:BasisQuantity", CII.plain(q), p.baseQuantityUnitCode.map { [("unitCode", $0)] } ?? [])
         }
         w.end()
         w.end()
 
         w.start("ram:SpecifiedLineTradeDelivery")
-        w.leaf("ram:BilledQuantity", line.quantity.plainString, line.unitCode.isEmpty ? [] : [("unitCode", line.unitCode)])
+        w.leaf("ram:BilledQuantity", CII.plain(line.quantity), line.unitCode.isEmpty ? [] : [("unitCode", line.unitCode)])
         w.end()
 
         w.start("ram:SpecifiedLineTradeSettlement")
         w.start("ram:ApplicableTradeTax")
         w.leaf("ram:TypeCode", "VAT")
         w.leaf("ram:CategoryCode", line.vat.categoryCode.nonEmpty)
-        w.leaf("ram:RateApplicablePercent", line.vat.rate.map(\.plainString))
+        w.leaf("ram:RateApplicablePercent", line.vat.rate.map { CII.plain($0) })
         w.end()
         if let period = line.period { self.period(period) }
         for ac in line.allowanceCharges { allowanceCharge(ac, documentLevel: false) }
@@ -498,7 +498,7 @@ struct CIIWriter {
         indicator(ac.isCharge)
         // BASIC lines carry allowance and charge amounts only, not how they were computed.
         if documentLevel || allows(.en16931) {
-            w.leaf("ram:CalculationPercent", ac.percentage?.plainString)
+            w.leaf("ram:CalculationPercent", ac.percentage.map { CII.plain($0) })
             w.leaf("ram:BasisAmount", ac.baseAmount.map(amount))
         }
         // Mandatory in the schema; a model that only knows base and percentage has not been computed yet,
@@ -511,7 +511,7 @@ struct CIIWriter {
             w.start("ram:CategoryTradeTax")
             w.leaf("ram:TypeCode", "VAT")
             w.leaf("ram:CategoryCode", ac.vatCategoryCode)
-            w.leaf("ram:RateApplicablePercent", ac.vatRate?.plainString)
+            w.leaf("ram:RateApplicablePercent", ac.vatRate.map { CII.plain($0) })
             w.end()
         }
         w.end()
@@ -546,11 +546,30 @@ struct CIIWriter {
     // MARK: Values
 
     /// Amounts keep every digit they have and at least cents, never an exponent.
-    private func amount(_ value: Decimal) -> String { value.formatted(minFractionDigits: 2) }
+    private func amount(_ value: Decimal) -> String { CII.plain(value, minFractionDigits: 2) }
 
     private func scheme(_ s: String?) -> [(String, String)] { s.map { [("schemeID", $0)] } ?? [] }
 
     private func currency(_ code: String) -> [(String, String)] { code.isEmpty ? [] : [("currencyID", code)] }
+}
+
+extension CII {
+    /// Plain decimal notation: no exponent, no grouping, `.` separator, every digit kept, at least
+    /// `minFractionDigits` fractional digits.
+    ///
+    /// `Decimal.description` gives exactly that on today's Foundation and is ten times faster than
+    /// `formatted(minFractionDigits:)` (about 2 µs instead of 20 per number, most of the writing time);
+    /// it is used only once read back to the same value without an exponent, else the exact slow path runs.
+    public static func plain(_ value: Decimal, minFractionDigits: Int = 0) -> String {
+        let text = value.description
+        guard !text.contains(where: { !($0.isASCII && ($0.isNumber || $0 == "." || $0 == "-")) }),
+              let back = Decimal(plain: text), back == value else {
+            return value.formatted(minFractionDigits: minFractionDigits)
+        }
+        let fraction = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? 0
+        guard fraction < minFractionDigits else { return text }
+        return text + (fraction == 0 ? "." : "") + String(repeating: "0", count: minFractionDigits - fraction)
+    }
 }
 
 extension String {
