@@ -133,6 +133,16 @@ import Testing
         #expect(exercise(p.classic(), within: 30) == nil)
     }
 
+    @Test func absurdNumbersInFontsAndMatrices() throws {
+        var p = TestPDF.simple()
+        p.add(4, TestPDF.stream("", Array("1e308 0 0 1e308 0 0 cm BT /F1 99999999999999999999 Tf 9223372036854775807 -9223372036854775807 Td (a) Tj ET BT /F1 12 Tf 10 10 Td (b) Tj ET".utf8)))
+        p.add(5, "<< /Type /Font /Subtype /Type1 /BaseFont /H /FirstChar 9223372036854775807 /Widths [1 2 3] /Encoding << /Differences [9223372036854775807 /a /b] >> >>")
+        #expect(exercise(p.classic()) == nil)
+        var q = TestPDF.simple()
+        q.add(5, "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [<< /W [9223372036854775807 [1 2 3] 0 9223372036854775807 5] >>] >>")
+        #expect(exercise(q.classic()) == nil)
+    }
+
     @Test func garbage() {
         var rng = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 1 << 20)

@@ -220,7 +220,8 @@ public struct PDFTextExtractor {
             if step == 1 && code == 32 { tx += state.wordSpacing * state.hScale }
             let end = PDFMatrix.translation(tx, 0).then(tm).then(state.ctm)
             let text = font.text(code)
-            if !text.isEmpty, glyphs.count < PDFTextExtractor.maxGlyphsPerPage {
+            // Absurd matrices give infinities or NaN, which would make the line sort meaningless.
+            if !text.isEmpty, glyphs.count < PDFTextExtractor.maxGlyphsPerPage, trm.e.isFinite, trm.f.isFinite, end.e.isFinite {
                 let size = max(abs(trm.d), abs(trm.b), 0.01)
                 glyphs.append(Glyph(x: trm.e, y: trm.f, endX: end.e, size: size, text: text))
             }
@@ -256,7 +257,7 @@ public struct PDFTextExtractor {
                 while i < w.count, f.widths.count < 100_000 {
                     guard let first = try doc.resolve(w[i]).int, first >= 0 else { break }
                     if i + 1 < w.count, let list = try doc.resolve(w[i + 1]).array {
-                        for (k, v) in list.enumerated() { f.widths[UInt32(truncatingIfNeeded: first + k)] = (try doc.resolve(v).number ?? 0) / 1000 }
+                        for (k, v) in list.enumerated() { f.widths[UInt32(truncatingIfNeeded: first &+ k)] = (try doc.resolve(v).number ?? 0) / 1000 }
                         i += 2
                     } else if i + 2 < w.count, let last = try doc.resolve(w[i + 1]).int, let v = try doc.resolve(w[i + 2]).number {
                         if last >= first, last - first < 65536 {
@@ -295,7 +296,7 @@ public struct PDFTextExtractor {
         if let widths = try doc.resolve(dict["Widths"]).array {
             let first = try doc.resolve(dict["FirstChar"]).int ?? 0
             for (k, v) in widths.prefix(256).enumerated() {
-                f.widths[UInt32(truncatingIfNeeded: first + k)] = (try doc.resolve(v).number ?? 0) * f.scale
+                f.widths[UInt32(truncatingIfNeeded: first &+ k)] = (try doc.resolve(v).number ?? 0) * f.scale
             }
             f.defaultWidth = (missing ?? 0) * f.scale
         } else {
