@@ -217,7 +217,8 @@ public enum Clients {
                 throw PlatformError.notFound(what: "client")
             }
             let row = Row(updated, companyID: companyID, createdAt: old.created_at, updatedAt: now())
-            try await tx.update("clients").set(model: row).where("company_id", .equal, companyID).where("id", .equal, id).run()
+            // `.asNil`: a field emptied by the edit is cleared, not left as it was.
+            try await tx.update("clients").set(model: row, nilEncodingStrategy: .asNil).where("company_id", .equal, companyID).where("id", .equal, id).run()
             var changes: [String: String] = [:]
             let before = old.client
             for (field, a, b) in [("name", before.name, updated.name), ("siren", before.siren ?? "", updated.siren ?? ""),

@@ -248,7 +248,12 @@ public enum CompanyProfiles {
                           "post_code", "city", "country_code", "invoice_prefix", "payment_terms_days", "late_penalty_rate",
                           "recovery_indemnity_text", "early_payment_discount", "legal_mentions", "time_zone"]
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    /// Milliseconds, so that accounts added one after the other keep their order.
+    static func now() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
 
     public static func get(_ db: Database, companyID: String) async throws -> CompanyProfile {
         try await get(db.sql, companyID: companyID)
