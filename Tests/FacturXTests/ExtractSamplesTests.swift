@@ -85,6 +85,34 @@ import Testing
         #expect(report.pdfaPart == (sample.info["pdfa"] as? String).map { String($0.prefix(1)) })
     }
 
+    /// The page text holds the same characters as poppler's `pdftotext` finds (spacing aside), when installed.
+    @Test(arguments: all)
+    func textAgreesWithPdftotext(_ sample: Sample) throws {
+        guard let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+        let url = Self.samples.appendingPathComponent(sample.file)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = [url.path, "-"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let theirs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let ours = try PDFTextExtractor.text(of: PDFDocument(data: Data(contentsOf: url)))
+        func histogram(_ s: String) -> [Character: Int] {
+            var h: [Character: Int] = [:]
+            for c in s where !c.isWhitespace { h[c, default: 0] += 1 }
+            return h
+        }
+        let a = histogram(ours), b = histogram(theirs)
+        let common = a.reduce(0) { $0 + min($1.value, b[$1.key] ?? 0) }
+        let total = b.values.reduce(0, +), mine = a.values.reduce(0, +)
+        #expect(total > 300)
+        #expect(Double(common) >= Double(total) * 0.995, "recall \(common)/\(total)")
+        #expect(Double(common) >= Double(mine) * 0.995, "precision \(common)/\(mine)")
+    }
+
     @Test func brokenSamplesGiveClearErrors() throws {
         // The XML with an impossible encoding declaration is extracted as is; parsing it is the validator's job.
         let bad = try Data(contentsOf: Self.samples.appendingPathComponent("corpus/factur-x-invalid-xml-encoding-attribute.pdf"))
