@@ -20,18 +20,11 @@ import Testing
     /// The model as UBL can carry it. Each step is a difference between the syntaxes (see `UBL.bindingNotes`);
     /// nothing else may differ.
     static func asUBLCarriesIt(_ source: Invoice) -> Invoice {
-        var inv = source
+        // BT-110 (mandatory with a breakdown: the sum of BT-117), BT-147 (mandatory once BT-148 is given:
+        // gross minus net), allowance amounts (base × percentage).
+        var inv = UBLMissingElementTests.asUBLWritesIt(source)
         // BT-8: UBL codes are UNTDID 2005; CII's 2475 codes are translated.
         inv.vatPointDateCode = inv.vatPointDateCode.map { VATPointDateCode.ciiToUBL[$0] ?? $0 }
-        // BT-110: mandatory in UBL as soon as there is a breakdown; written as the sum of BT-117.
-        if inv.totals.totalVAT == nil, !inv.vatBreakdown.isEmpty {
-            inv.totals.totalVAT = inv.vatBreakdown.reduce(0) { $0 + $1.taxAmount }
-        }
-        for i in inv.lines.indices {
-            // BT-147: Price/AllowanceCharge/Amount is mandatory once BT-148 is given.
-            let price = inv.lines[i].price
-            if price.discount == nil, let gross = price.grossPrice { inv.lines[i].price.discount = gross - price.netPrice }
-        }
         if var payment = inv.paymentInstructions {
             // BT-84: UBL has one account element, without CII's IBAN / proprietary distinction.
             for j in payment.creditTransfers.indices { payment.creditTransfers[j].isProprietaryAccountIdentifier = false }

@@ -35,6 +35,7 @@ public enum UBL {
         "BT-14 without BT-13: OrderReference/ID is mandatory in UBL and is written as NA, read back as absent.",
         "BT-21: UBL has no note subject code; it is written as the #CODE# prefix of the note text (the PEPPOL and XRechnung convention).",
         "BT-110 absent with a VAT breakdown: UBL's TaxTotal/TaxAmount is mandatory and is written as the sum of BT-117.",
+        "BT-92, BT-99, BT-136, BT-141 absent: AllowanceCharge/Amount is mandatory in UBL; written as base × percentage / 100 when both are known, else left out (an XSD error, as the defect deserves).",
         "BT-148 without BT-147: Price/AllowanceCharge/Amount is mandatory and is written as gross minus net price.",
         "BG-18: CardAccount/NetworkID is mandatory in UBL and has no business term; it is written as NA.",
         "BT-90: written in the payee's PartyIdentification when there is a payee, else in the seller's, with schemeID SEPA.",

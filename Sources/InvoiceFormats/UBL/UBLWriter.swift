@@ -323,10 +323,12 @@ struct UBLWriter {
 
     // MARK: Allowances, charges, VAT
 
-    private mutating func taxCategory(_ name: String, code: String, rate: Decimal?,
+    /// `code` nil writes no ID: breakdowns and lines pass nil for their "" (missing) category, while an
+    /// allowance's optional category is written as it is.
+    private mutating func taxCategory(_ name: String, code: String?, rate: Decimal?,
                                       exemptionCode: String? = nil, exemptionReason: String? = nil) {
         cac(name) { me in
-            me.required("ID", code)
+            me.cbc("ID", code)
             me.cbc("Percent", rate?.plainString)
             me.cbc("TaxExemptionReasonCode", exemptionCode)
             me.cbc("TaxExemptionReason", exemptionReason)
@@ -340,12 +342,13 @@ struct UBLWriter {
             me.cbc("AllowanceChargeReasonCode", ac.reasonCode)
             me.cbc("AllowanceChargeReason", ac.reason)
             me.cbc("MultiplierFactorNumeric", ac.percentage?.plainString)
-            // Amount is mandatory in UBL; when only base and percentage are known it follows from them.
+            // Amount is mandatory in UBL; when only base and percentage are known (a draft) it follows from
+            // them. With neither, nothing is written: an invented 0 would hide the defect from BR-31/BR-36.
             let derived = ac.baseAmount.flatMap { base in ac.percentage.map { (base * $0 / 100).rounded(scale: 2) } }
-            me.amount("Amount", ac.amount ?? derived ?? 0)
+            me.amount("Amount", ac.amount ?? derived)
             me.amount("BaseAmount", ac.baseAmount)
-            if documentLevel, let code = ac.vatCategoryCode {
-                me.taxCategory("TaxCategory", code: code, rate: ac.vatRate)
+            if documentLevel, ac.vatCategoryCode != nil || ac.vatRate != nil {
+                me.taxCategory("TaxCategory", code: ac.vatCategoryCode, rate: ac.vatRate)
             }
         }
     }
@@ -360,7 +363,7 @@ struct UBLWriter {
                     me.cac("TaxSubtotal") { me in
                         me.amount("TaxableAmount", vat.taxableAmount)
                         me.amount("TaxAmount", vat.taxAmount)
-                        me.taxCategory("TaxCategory", code: vat.categoryCode, rate: vat.rate,
+                        me.taxCategory("TaxCategory", code: vat.categoryCode.isEmpty ? nil : vat.categoryCode, rate: vat.rate,
                                        exemptionCode: vat.exemptionReasonCode, exemptionReason: vat.exemptionReason)
                     }
                 }
@@ -433,7 +436,7 @@ struct UBLWriter {
                     me.cbc("ItemClassificationCode", c.value, attributes)
                 }
             }
-            me.taxCategory("ClassifiedTaxCategory", code: l.vat.categoryCode, rate: l.vat.rate)
+            me.taxCategory("ClassifiedTaxCategory", code: l.vat.categoryCode.isEmpty ? nil : l.vat.categoryCode, rate: l.vat.rate)
             for attribute in item.attributes {
                 me.cac("AdditionalItemProperty") { me in
                     me.required("Name", attribute.name)
