@@ -13,7 +13,8 @@ public enum CIIReadError: Error, Equatable, Sendable, CustomStringConvertible {
     case notCII(root: String, namespace: String, line: Int)
     /// A structure without which no invoice can be built (e.g. `rsm:ExchangedDocument`).
     case missingStructure(element: String, parent: String, line: Int)
-    /// An amount, quantity or percentage that is not an `xs:decimal`.
+    /// An amount, quantity or percentage that is not an `xs:decimal`, or one too large or too precise for
+    /// `Decimal` (38 significant digits).
     case invalidNumber(term: String, value: String, path: String, line: Int)
     /// A date that is not a real calendar date in the announced format.
     case invalidDate(term: String, value: String, format: String?, path: String, line: Int)
@@ -39,8 +40,8 @@ public enum CIIReadError: Error, Equatable, Sendable, CustomStringConvertible {
                 : "ligne \(line) : \(parent) ne contient pas \(element), obligatoire dans toute facture CII"
         case let .invalidNumber(term, value, path, line):
             return english
-                ? "\(term) at \(path) (line \(line)): «\(value)» is not a decimal number (expected e.g. 1234.56, with a point)"
-                : "\(term) en \(path) (ligne \(line)) : « \(value) » n'est pas un nombre décimal (attendu par exemple 1234.56, avec un point)"
+                ? "\(term) at \(path) (line \(line)): «\(value)» is not a decimal number that can be held (expected e.g. 1234.56, with a point, at most 38 significant digits)"
+                : "\(term) en \(path) (ligne \(line)) : « \(value) » n'est pas un nombre décimal représentable (attendu par exemple 1234.56, avec un point, 38 chiffres significatifs au plus)"
         case let .invalidDate(term, value, format, path, line):
             let f = format.map { english ? " with format \($0)" : " au format \($0)" } ?? ""
             return english
