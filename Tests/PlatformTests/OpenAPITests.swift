@@ -24,7 +24,9 @@ import Testing
         let expected: [String: Set<String>] = ["/company": ["get", "put"], "/clients": ["get", "post"], "/clients/{id}": ["get", "put", "delete"], "/clients/import": ["post"],
                                                      "/invoices": ["get", "post"], "/invoices/{id}": ["get", "put", "delete"], "/invoices/{id}/issue": ["post"],
                                                      "/invoices/{id}/status": ["post"], "/invoices/{id}/payments": ["post"], "/invoices/{id}/pdf": ["get"],
-                                                     "/invoices/{id}/xml": ["get"], "/invoices/{id}/history": ["get"], "/invoices/{id}/credit-note": ["post"]]
+                                                     "/invoices/{id}/xml": ["get"], "/invoices/{id}/history": ["get"], "/invoices/{id}/credit-note": ["post"],
+                                                     "/webhooks": ["get", "post"], "/webhooks/{id}": ["delete"], "/webhooks/{id}/deliveries": ["get"],
+                                                     "/notification-templates/{kind}": ["get", "put", "delete"], "/notification-templates/{kind}/preview": ["post"]]
         for (path, methods) in expected {
             #expect(Set(paths[path]?.keys.filter { $0 != "parameters" } ?? []) == methods, "\(path)")
         }

@@ -76,6 +76,41 @@ extension OpenAPIDocument {
             "/invoices/{id}/pdf": ["parameters": [idParameter], "get": download("The Factur-X PDF", "getInvoicePDF", "application/pdf")],
             "/invoices/{id}/xml": ["parameters": [idParameter], "get": download("The CII XML", "getInvoiceXML", "application/xml")],
             "/invoices/{id}/original": ["parameters": [idParameter], "get": download("The deposited file, as received", "getInvoiceOriginal", "application/octet-stream")],
+            "/webhooks": [
+                "get": ["summary": "The company's webhooks (managers)", "operationId": "listWebhooks",
+                        "responses": responses(("200", "Webhooks", ["type": "object", "properties": ["items": ["type": "array", "items": ref("Webhook")]]]), ["401", "403"])],
+                "post": ["summary": "Register a webhook: every invoice event of the company is POSTed to it, signed (header Facteur-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the secret>), retried with exponential backoff until a 2xx",
+                         "operationId": "createWebhook",
+                         "requestBody": ["required": true, "content": json(["type": "object", "required": ["url"], "properties": ["url": ["type": "string", "format": "uri"]]])],
+                         "responses": responses(("201", "The webhook, with its secret (shown once)", ref("Webhook")), ["401", "403", "422"])],
+            ],
+            "/webhooks/{id}": ["parameters": [idParameter],
+                               "delete": ["summary": "Deactivate a webhook", "operationId": "deleteWebhook", "responses": responses(("204", "Deactivated", nil), ["401", "403", "404"])]],
+            "/webhooks/{id}/deliveries": ["parameters": [idParameter],
+                                          "get": ["summary": "Recent deliveries with status, attempts, last error", "operationId": "listWebhookDeliveries",
+                                                  "responses": responses(("200", "Deliveries", ["type": "object"]), ["401", "403", "404"])]],
+            "/notification-templates/{kind}": [
+                "parameters": [["name": "kind", "in": "path", "required": true, "schema": ["type": "string", "enum": ["received", "status"]]]],
+                "get": ["summary": "The wording of a notification email (the company's or the default) and its variables", "operationId": "getNotificationTemplate",
+                        "responses": responses(("200", "The template", ref("NotificationTemplate")), ["401", "404"])],
+                "put": ["summary": "Reword a notification email (Mustache; refused when it does not render)", "operationId": "setNotificationTemplate",
+                        "requestBody": ["required": true, "content": json(ref("TemplateInput"))],
+                        "responses": responses(("200", "The template", ref("NotificationTemplate")), ["401", "403", "404", "422"])],
+                "delete": ["summary": "Back to the default wording", "operationId": "resetNotificationTemplate",
+                           "responses": responses(("204", "Reset", nil), ["401", "403", "404"])],
+            ],
+            "/notification-templates/{kind}/preview": [
+                "parameters": [["name": "kind", "in": "path", "required": true, "schema": ["type": "string", "enum": ["received", "status"]]]],
+                "post": ["summary": "Render a wording with example values", "operationId": "previewNotificationTemplate",
+                         "requestBody": ["required": true, "content": json(ref("TemplateInput"))],
+                         "responses": responses(("200", "Subject and body, or the error", ["type": "object", "properties": [
+                             "subject": ["type": "string"], "body": ["type": "string"], "error": ["type": "string"]]]), ["401", "404", "422"])],
+            ],
+            "/users/{id}/notifications": ["parameters": [idParameter],
+                                          "put": ["summary": "How a member is told of invoice events: immediate, digest (daily) or none", "operationId": "setNotificationMode",
+                                                  "requestBody": ["required": true, "content": json(["type": "object", "required": ["mode"], "properties": [
+                                                      "mode": ["type": "string", "enum": ["immediate", "digest", "none"]]]])],
+                                                  "responses": responses(("200", "The choice", ["type": "object"]), ["401", "403", "404", "422"])]],
         ]
     }
 
@@ -123,6 +158,11 @@ extension OpenAPIDocument {
             ]],
             "InvoicePage": ["type": "object", "properties": ["items": ["type": "array", "items": ref("Invoice")], "total": ["type": "integer"],
                                                              "page": ["type": "integer"], "perPage": ["type": "integer"]]],
+            "Webhook": ["type": "object", "properties": ["id": ["type": "string"], "url": ["type": "string"], "active": ["type": "boolean"],
+                                                         "createdAt": ["type": "string"], "secret": ["type": "string"]]],
+            "TemplateInput": ["type": "object", "required": ["subject", "body"], "properties": ["subject": ["type": "string"], "body": ["type": "string"]]],
+            "NotificationTemplate": ["type": "object", "properties": ["kind": ["type": "string"], "subject": ["type": "string"], "body": ["type": "string"],
+                                                                      "custom": ["type": "boolean"], "variables": ["type": "object", "additionalProperties": ["type": "string"]]]],
             "StatusChange": ["type": "object", "required": ["code"], "properties": [
                 "code": ["type": "integer", "enum": LifecycleStatus.allCases.map(\.code)], "reason": ["type": "string"]]],
             "InvoiceHistory": ["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object", "properties": [
