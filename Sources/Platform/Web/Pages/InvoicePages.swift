@@ -146,7 +146,7 @@ enum InvoicePages: WebModule {
         return [
             "href": WebRoute.invoice(id: v.id).path,
             "number": v.number ?? lang.pick(fr: "Brouillon", en: "Draft"), "isDraft": v.state == .draft,
-            "type": v.typeCode == "380" ? "" : InvoiceFormat.typeLabel(v.typeCode, lang: lang),
+            "type": v.typeCode == "380" ? false : InvoiceFormat.typeLabel(v.typeCode, lang: lang),
             "party": v.direction == .sent ? v.buyer.name : v.seller.name,
             "issueDate": InvoiceFormat.date(v.issueDate, lang: lang), "dueDate": InvoiceFormat.date(v.dueDate, lang: lang),
             "amount": InvoiceFormat.money(v.totals.withVAT, currency: v.currency, lang: lang),

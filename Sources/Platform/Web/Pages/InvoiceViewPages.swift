@@ -135,7 +135,7 @@ extension InvoicePages {
         let inv = v.invoice
         let lines: [[String: Any]] = (inv?.lines ?? []).map { l in
             let discount = l.allowanceCharges.first { !$0.isCharge }?.percentage
-            return ["number": l.identifier, "description": l.item.name, "note": l.note ?? "",
+            return ["number": l.identifier, "description": l.item.name, "note": opt(l.note),
                     "quantity": InvoiceFormat.number(l.quantity, lang: lang, minimumDecimals: 0), "unit": InvoiceFormat.unitLabel(l.unitCode, lang: lang),
                     "unitPrice": money(l.price.netPrice), "discount": discount.map { InvoiceFormat.number($0, lang: lang, minimumDecimals: 0) + " %" } ?? "",
                     "vat": l.vat.rate.map { InvoiceFormat.number($0, lang: lang, minimumDecimals: 0) + " %" } ?? l.vat.categoryCode,
@@ -144,7 +144,7 @@ extension InvoicePages {
         let groups: [[String: Any]] = (inv?.vatBreakdown ?? []).map { b in
             ["category": InvoiceFormat.vatCategoryLabel(b.categoryCode, lang: lang),
              "rate": b.rate.map { InvoiceFormat.number($0, lang: lang, minimumDecimals: 0) + " %" } ?? "—",
-             "base": money(b.taxableAmount), "tax": money(b.taxAmount), "reason": b.exemptionReason ?? ""]
+             "base": money(b.taxableAmount), "tax": money(b.taxAmount), "reason": opt(b.exemptionReason)]
         }
         let docAllowances: [[String: Any]] = (inv?.allowanceCharges ?? []).map { a in
             ["label": (a.isCharge ? context.t("entry_charge") : context.t("entry_allowance")) + (a.reason.map { " — \($0)" } ?? ""),
@@ -156,7 +156,7 @@ extension InvoicePages {
             return ["when": InvoiceFormat.dateTime(e.at, lang: lang), "label": InvoiceFormat.statusLabel(e.statusCode, lang: lang), "code": e.statusCode,
                     "tone": InvoiceFormat.statusTone(e.statusCode), "side": sideLabel(e.side, lang),
                     "who": names[e.actor] ?? (e.actor == "facteur" ? "Facteur" : e.actor.hasPrefix("api:") ? lang.pick(fr: "API", en: "API") : e.actor),
-                    "reason": reason, "amount": e.amount.map { InvoiceFormat.money($0, currency: cur, lang: lang) } ?? ""]
+                    "reason": opt(reason), "amount": opt(e.amount.map { InvoiceFormat.money($0, currency: cur, lang: lang) })]
         }
         let issuer = canIssue(role)
         let isDraft = v.state == .draft
@@ -185,11 +185,11 @@ extension InvoicePages {
             "typeLabel": InvoiceFormat.typeLabel(v.typeCode, lang: lang),
             "status": isDraft ? context.t("invoice_draft") : InvoiceFormat.statusLabel(v.status?.code, lang: lang),
             "statusCode": v.status?.code ?? 0, "tone": isDraft ? "draft" : InvoiceFormat.statusTone(v.status?.code),
-            "seller": ["name": v.seller.name, "siren": v.seller.siren ?? "", "address": address(inv?.seller.postalAddress)],
-            "buyer": ["name": v.buyer.name, "siren": v.buyer.siren ?? "", "address": address(inv?.buyer.postalAddress)],
+            "seller": ["name": v.seller.name, "siren": opt(v.seller.siren), "address": address(inv?.seller.postalAddress)],
+            "buyer": ["name": v.buyer.name, "siren": opt(v.buyer.siren), "address": address(inv?.buyer.postalAddress)],
             "issueDate": InvoiceFormat.date(v.issueDate, lang: lang), "dueDate": InvoiceFormat.date(v.dueDate, lang: lang),
-            "buyerReference": inv?.buyerReference ?? "", "purchaseOrder": inv?.purchaseOrderReference ?? "",
-            "paymentTerms": inv?.paymentTerms ?? "",
+            "buyerReference": opt(inv?.buyerReference), "purchaseOrder": opt(inv?.purchaseOrderReference),
+            "paymentTerms": opt(inv?.paymentTerms),
             "lines": lines, "hasLines": !lines.isEmpty, "groups": groups, "allowances": docAllowances, "hasAllowances": !docAllowances.isEmpty,
             "totalHT": money(inv?.totals.totalWithoutVAT ?? Decimal(string: v.totals.withoutVAT)),
             "totalVAT": money(inv?.totals.totalVAT ?? Decimal(string: v.totals.vat)),
@@ -198,7 +198,7 @@ extension InvoicePages {
             "outstanding": InvoiceFormat.money(v.totals.outstanding, currency: cur, lang: lang),
             "outstandingPlain": lang.decimal(v.totals.outstanding),
             "timeline": timeline, "hasTimeline": !timeline.isEmpty,
-            "onNetwork": v.onNetwork, "sentAt": v.sentAt.map { InvoiceFormat.date($0, lang: lang) } ?? "",
+            "onNetwork": v.onNetwork, "sentAt": v.onNetwork ? false : opt(v.sentAt.map { InvoiceFormat.date($0, lang: lang) }),
             "sentMeans": v.sentMeans.flatMap { m in meansOptions.first { $0.0 == m }?.1 } ?? "",
             "isPlainPDF": v.source == .pdf && lines.isEmpty, "creditOf": creditOf,
             // Actions by state and side.
@@ -394,6 +394,12 @@ extension InvoicePages {
             }
         }
     }
+}
+
+/// A value for a Mustache section: swift-mustache treats an empty string as true, so absent texts are `false`.
+func opt(_ s: String?) -> Any {
+    guard let s, !s.isEmpty else { return false }
+    return s
 }
 
 /// Lets an action end somewhere else than the invoice page (the copy, the credit note, the list).
