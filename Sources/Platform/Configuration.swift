@@ -105,6 +105,7 @@ public struct Configuration: Sendable {
             if let u = env["FACTEUR_SMTP_USER"], !u.isEmpty { smtp.user = u }
             if let p = env["FACTEUR_SMTP_PASSWORD"], !p.isEmpty { smtp.password = p }
             if let s = env["FACTEUR_SMTP_STARTTLS"] { smtp.startTLS = try bool("FACTEUR_SMTP_STARTTLS", s) }
+            if let f = env["FACTEUR_SMTP_CA_FILE"], !f.isEmpty { smtp.caFile = f }
             c.smtp = smtp
         }
         return c
@@ -130,13 +131,17 @@ public struct SMTPConfiguration: Sendable, Equatable {
     public var password: String?
     /// `FACTEUR_SMTP_STARTTLS`, default true: upgrade the connection before authenticating.
     public var startTLS: Bool = true
+    /// `FACTEUR_SMTP_CA_FILE`: a PEM file of the authorities to trust for the server's certificate
+    /// (a private authority); unset: the system's.
+    public var caFile: String?
 
-    public init(host: String, port: Int = 587, user: String? = nil, password: String? = nil, startTLS: Bool = true) {
+    public init(host: String, port: Int = 587, user: String? = nil, password: String? = nil, startTLS: Bool = true, caFile: String? = nil) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.startTLS = startTLS
+        self.caFile = caFile
     }
 }
 

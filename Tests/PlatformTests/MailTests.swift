@@ -216,3 +216,63 @@ func readMaildir(_ dir: String) throws -> [[String: String]] {
         #expect(!exposed.showsLocalMailbox)
     }
 }
+
+/// STARTTLS and AUTH against a server that requires both (scripts/e2e/smtp_server.py, aiosmtpd),
+/// with a certificate made for the test and trusted through `caFile`.
+@Suite(.serialized) struct SMTPSecurityTests {
+    static func makeCertificate(in dir: String) throws -> (cert: String, key: String) {
+        let cert = dir + "/cert.pem", key = dir + "/key.pem"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                       "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return (cert, key)
+    }
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/e2e/smtp_server.py").path
+
+    @Test(arguments: [false, true])
+    func startTLSThenAuthenticate(onlyLogin: Bool) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facteur-smtps-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (cert, key) = try Self.makeCertificate(in: dir)
+        let port = try freePort()
+        let server = try await startProcess(["python3", Self.script, "--port", "\(port)", "--maildir", dir + "/mail", "--cert", cert, "--key", key,
+                                             "--user", "facteur", "--password", "mot de passe ✓"] + (onlyLogin ? ["--only-login"] : []),
+                                            waitForPort: port)
+        defer { server.terminate() }
+        for host in ["127.0.0.1", "localhost"] {
+            let transport = SMTPTransport(SMTPConfiguration(host: host, port: port, user: "facteur", password: "mot de passe ✓", startTLS: true, caFile: cert),
+                                          logger: Logger(label: "test"))
+            try await transport.send(MailMessage(to: "zoe@exemple.fr", subject: "Chiffré via \(host)", text: "Bonjour"), from: "no-reply@facteur.example")
+        }
+        let received = try readMaildir(dir + "/mail")
+        #expect(Set(received.compactMap { $0["subject"] }) == ["Chiffré via 127.0.0.1", "Chiffré via localhost"])
+        let log = try String(contentsOfFile: dir + "/mail-auth.log", encoding: .utf8)
+        #expect(log == String(repeating: "\(onlyLogin ? "LOGIN" : "PLAIN") ok tls=True\n", count: 2))
+        // A wrong password: the server's refusal is reported with the command (not the password).
+        let wrong = SMTPTransport(SMTPConfiguration(host: "127.0.0.1", port: port, user: "facteur", password: "faux", startTLS: true, caFile: cert),
+                                  logger: Logger(label: "test"))
+        do {
+            try await wrong.send(MailMessage(to: "zoe@exemple.fr", subject: "x", text: "x"), from: "no-reply@facteur.example")
+            Issue.record("a wrong password was accepted")
+        } catch let error as SMTPError {
+            guard case .unexpectedReply(let command, let reply) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(reply.code == 535)
+            #expect(!command.contains("faux") && !command.contains(Data("faux".utf8).base64EncodedString()))
+        }
+        // A certificate nobody vouches for is refused.
+        let untrusting = SMTPTransport(SMTPConfiguration(host: "localhost", port: port, user: "facteur", password: "mot de passe ✓", startTLS: true),
+                                       logger: Logger(label: "test"))
+        await #expect(throws: (any Error).self) {
+            try await untrusting.send(MailMessage(to: "zoe@exemple.fr", subject: "x", text: "x"), from: "no-reply@facteur.example")
+        }
+        #expect(try readMaildir(dir + "/mail").count == 2)
+    }
+}

@@ -60,8 +60,12 @@ public struct SMTPTransport: MailTransport {
             if config.startTLS {
                 guard ehlo.extensions.contains("STARTTLS") else { throw SMTPError.startTLSUnavailable(config.host) }
                 _ = try await command("STARTTLS", expect: [220])
-                let context = try NIOSSLContext(configuration: .makeClientConfiguration())
-                let tls = try NIOSSLClientHandler(context: context, serverHostname: config.host)
+                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+                if let caFile = config.caFile { tlsConfiguration.trustRoots = .file(caFile) }
+                let context = try NIOSSLContext(configuration: tlsConfiguration)
+                // An IP address is no name for SNI: the certificate is then checked against the address.
+                let isAddress = (try? SocketAddress(ipAddress: config.host, port: 0)) != nil
+                let tls = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : config.host)
                 try await channel.channel.pipeline.addHandler(tls, position: .first).get()
                 ehlo = try await command("EHLO \(heloName)", expect: [250])
             }
