@@ -122,6 +122,8 @@ struct InvoiceLayout {
     // MARK: pages
 
     mutating func run() {
+        doc.reserve("0123456789 ,.-€%/:", font: regular)
+        doc.reserve("0123456789 ,.-€%", font: bold)
         doc.newPage()
         y = 40
         header()

@@ -21,29 +21,33 @@ struct RenderFormatter: Sendable {
 
     /// A quantity or unit price: every significant digit kept (prices often have 4 decimals), at least `minFraction`.
     func number(_ d: Decimal, minFraction: Int = 0, maxFraction: Int? = nil) -> String {
-        var v = d
-        if let maxFraction { v = v.rounded(scale: maxFraction) }
-        let plain = Self.plain(v)
-        var intPart = Substring(plain), frac = Substring("")
+        var plain = Array(Self.plain(d).utf8)
+        // Rounding (NSDecimalRound) only when there are more decimals than shown: amounts usually have two.
+        if let maxFraction, let dot = plain.firstIndex(of: 0x2E), plain.count - dot - 1 > maxFraction {
+            plain = Array(Self.plain(d.rounded(scale: maxFraction)).utf8)
+        }
         var negative = false
-        if intPart.hasPrefix("-") { negative = true; intPart = intPart.dropFirst() }
-        if let dot = intPart.firstIndex(of: ".") {
-            frac = intPart[intPart.index(after: dot)...]
-            intPart = intPart[..<dot]
+        var start = 0
+        if plain.first == 0x2D { negative = true; start = 1 }
+        let dot = plain.firstIndex(of: 0x2E) ?? plain.count
+        let intDigits = plain[start..<dot]
+        var fraction = dot < plain.count ? Array(plain[(dot + 1)...]) : []
+        while fraction.count < minFraction { fraction.append(0x30) }
+        let isZero = !intDigits.contains { $0 != 0x30 } && !fraction.contains { $0 != 0x30 }
+        var out: [UInt8] = []
+        out.reserveCapacity(plain.count + 8)
+        if negative && !isZero { out.append(0x2D) }
+        let group: [UInt8] = language == .fr ? [0xC2, 0xA0] : [0x2C]
+        let n = intDigits.count
+        for (i, c) in intDigits.enumerated() {
+            if i > 0 && (n - i) % 3 == 0 { out.append(contentsOf: group) }
+            out.append(c)
         }
-        var fraction = String(frac)
-        if fraction.count < minFraction { fraction += String(repeating: "0", count: minFraction - fraction.count) }
-        let group = language == .fr ? Self.nbsp : ","
-        var grouped = ""
-        let digits = Array(intPart)
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { grouped += group }
-            grouped.append(c)
+        if !fraction.isEmpty {
+            out.append(language == .fr ? 0x2C : 0x2E)
+            out.append(contentsOf: fraction)
         }
-        let isZero = !digits.contains { $0 != "0" } && !fraction.contains { $0 != "0" }
-        var s = (negative && !isZero ? "-" : "") + grouped
-        if !fraction.isEmpty { s += (language == .fr ? "," : ".") + fraction }
-        return s
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Plain decimal notation. `Decimal.description` is exact and locale-free in the Swift 6 Foundation;

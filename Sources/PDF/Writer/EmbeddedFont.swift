@@ -45,6 +45,13 @@ public struct EmbeddedFont: Sendable {
         }
     }
 
+    /// Gives CIDs to `s`'s characters now, in this order. Reserving the characters every invoice uses
+    /// (digits, separators) keeps the CID order — hence the subset, and the cache key — the same across
+    /// documents of one layout whose numbers differ.
+    public mutating func reserve(_ s: String) {
+        for u in s.unicodeScalars { _ = cid(for: u.value) }
+    }
+
     mutating func cid(for code: UInt32) -> UInt16 {
         if code < Self.lowLimit {
             let c = cidOfLow[Int(code)]
@@ -85,7 +92,7 @@ public struct EmbeddedFont: Sendable {
             (program, length1) = cached
         } else {
             let raw = font.subset(glyphs: glyphs)
-            // Level 9 whatever the document's level: the cache makes this a once-per-glyph-set cost.
+            // With a cache this runs once per glyph set, so it may as well be the smallest.
             program = Zlib.compress(raw, level: programCache == nil ? compressionLevel : 9)
             length1 = raw.count
             programCache?.put(font: font, glyphs: glyphs, program: program, length1: length1)
@@ -174,7 +181,7 @@ public final class FontProgramCache: @unchecked Sendable {
     private let lock = NSLock()
     public let capacity: Int
 
-    public init(capacity: Int = 64) { self.capacity = capacity }
+    public init(capacity: Int = 256) { self.capacity = capacity }
 
     func get(font: TrueTypeFont, glyphs: [UInt16]) -> (Data, Int)? {
         lock.lock(); defer { lock.unlock() }

@@ -46,6 +46,9 @@ public final class PDFDocumentBuilder {
 
     public func font(_ id: FontID) -> TrueTypeFont { fonts[id.index].font }
 
+    /// See `EmbeddedFont.reserve`.
+    public func reserve(_ s: String, font: FontID) { fonts[font.index].reserve(s) }
+
     @discardableResult
     public func newPage() -> Int {
         pages.append(PDFBytes(capacity: 8192))
@@ -73,16 +76,18 @@ public final class PDFDocumentBuilder {
         let changeFont = st.font != font.index || st.size != size
         states[current].font = font.index
         states[current].size = size
-        emit { c in
-            c.append("BT ")
-            if changeFont {
-                c.append(0x2F); c.append(string: name); c.append(0x20)
-                c.append(real: size); c.append(" Tf ")
-            }
-            c.append(real: x); c.append(0x20); c.append(real: y); c.append(" Td (")
+        // Built locally and appended once: each access to the page buffer (a class property) is checked.
+        var c = PDFBytes(capacity: 32 + 3 * s.utf8.count)
+        c.append("BT ")
+        if changeFont {
+            c.append(0x2F); c.append(string: name); c.append(0x20)
+            c.append(real: size); c.append(" Tf ")
         }
-        fonts[font.index].encode(s, into: &pages[current])
-        emit { $0.append(") Tj ET\n") }
+        c.append(real: x); c.append(0x20); c.append(real: y); c.append(" Td (")
+        fonts[font.index].encode(s, into: &c)
+        c.append(") Tj ET\n")
+        let bytes = c.bytes
+        emit { $0.append(bytes) }
         pageFonts[current].insert(font.index)
     }
 
