@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_TO_RUN="${1:-600}"
 SEED="${2:-$RANDOM}"
 SAMPLES="${FACTEUR_SAMPLES:-../shared/oracle/facturx-samples}"
-swift build --product facteur-bench-pdf -c "${FUZZ_CONFIG:-release}" >/dev/null || exit 2
+swift build --product facteur-bench-pdf -c "${FUZZ_CONFIG:-release}" >/dev/null 2>&1 || exit 2
 BIN=".build/${FUZZ_CONFIG:-release}/facteur-bench-pdf"
 CURRENT="$(mktemp -t facteur-fuzz.XXXXXX)"
 FACTEUR_FUZZ_CURRENT="$CURRENT" "$BIN" extract --fuzz "$SECONDS_TO_RUN" --seed "$SEED" "$SAMPLES" scripts/fuzz/seeds
