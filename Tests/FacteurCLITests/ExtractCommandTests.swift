@@ -174,4 +174,23 @@ import Testing
         #expect(broken.status == 2)
         #expect(broken.out.contains("PDF-OPEN"))
     }
+
+    /// A sample encrypted by qpdf (when installed): reported as encrypted, never decrypted, exit 2.
+    @Test func encryptedPDF() throws {
+        guard let qpdf = ["/usr/bin/qpdf", "/usr/local/bin/qpdf"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("facteur-chiffre-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: qpdf)
+        p.arguments = ["--encrypt", "", "owner", "256", "--", Self.root.appendingPathComponent("\(Self.samples)/corpus/MustangGnuaccountingBeispielRE-20201121_508.pdf").path, out.path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let r = try facteur(["extract", out.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("chiffré"))
+        let v = try facteur(["validate", "--format", "json", out.path])
+        #expect(v.status == 2)
+        #expect(v.out.contains("\"PDF-ENCRYPTED\""))
+    }
 }

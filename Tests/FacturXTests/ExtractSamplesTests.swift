@@ -130,6 +130,28 @@ import Testing
         #expect(throws: FacturXExtractError.noInvoice(attachments: [])) { try FacturX.extract(document: plain) }
     }
 
+    /// An XMP packet with an entity-expansion bomb: refused by the safe XML parser (PDFA-XMP), quickly.
+    @Test func xmpBomb() throws {
+        var entities = "<!ENTITY a0 \"lol\">"
+        for i in 1...12 { entities += "<!ENTITY a\(i) \"" + String(repeating: "&a\(i - 1);", count: 10) + "\">" }
+        let xmp = "<?xml version=\"1.0\"?><!DOCTYPE x [\(entities)]><x:xmpmeta xmlns:x=\"adobe:ns:meta/\">&a12;</x:xmpmeta>"
+        var out = "%PDF-1.7\n"
+        var offsets: [Int] = []
+        for body in ["<< /Type /Catalog /Pages 2 0 R /Metadata 3 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>",
+                     "<< /Type /Metadata /Subtype /XML /Length \(xmp.utf8.count) >>\nstream\n\(xmp)\nendstream"] {
+            offsets.append(out.utf8.count)
+            out += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
+        }
+        let x = out.utf8.count
+        out += "xref\n0 4\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        out += "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n\(x)\n%%EOF\n"
+        let start = Date()
+        let report = FacturX.checkContainer(pdf: Data(out.utf8))
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(report.findings.contains { $0.rule == "PDFA-XMP" })
+        #expect(report.findings.contains { $0.rule == "FX-ATTACHMENT" })
+    }
+
     @Test func levelMismatch() {
         #expect(FacturX.levelMismatch(xmpLevel: "EN 16931", specificationIdentifier: "urn:cen.eu:en16931:2017") == nil)
         #expect(FacturX.levelMismatch(xmpLevel: "BASIC", specificationIdentifier: "urn:cen.eu:en16931:2017")?.rule == "FX-XMP-LEVEL-MISMATCH")
