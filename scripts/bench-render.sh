@@ -9,5 +9,5 @@ swift build -c release --product facteur-bench-pdf >&2
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 .build/release/facteur-bench-pdf render --count "$count" --out "$tmp"
-.build/release/facteur-bench-pdf render --count "$count" --level 1
+.build/release/facteur-bench-pdf render --count "$count" --level 6
 python3 scripts/bench-render-peer.py --count "$count" --xml "$tmp/bench-first.xml" --font-dir Sources/FacturX/Resources

@@ -36,6 +36,7 @@ public struct EmbeddedFont: Sendable {
         return advance
     }
 
+    @inline(__always)
     private static func literal(_ b: UInt8, _ out: inout PDFBytes) {
         switch b {
         case 0x28, 0x29, 0x5C: out.append(0x5C); out.append(b)

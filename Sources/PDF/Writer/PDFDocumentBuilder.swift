@@ -20,7 +20,8 @@ public final class PDFDocumentBuilder {
     private var fonts: [EmbeddedFont] = []
     private var images: [PDFImage] = []
     private var pages: [PDFBytes] = []
-    private var pageFonts: [Set<Int>] = []
+    /// Fonts used on each page, as bits (a Set would hash on every text drawn).
+    private var pageFonts: [UInt64] = []
     private var pageImages: [Set<Int>] = []
     /// What each page's graphics state already holds, so that unchanged colours, fonts and line widths are
     /// not repeated (they persist across text objects): a third of the content stream otherwise.
@@ -52,7 +53,7 @@ public final class PDFDocumentBuilder {
     @discardableResult
     public func newPage() -> Int {
         pages.append(PDFBytes(capacity: 8192))
-        pageFonts.append([])
+        pageFonts.append(0)
         pageImages.append([])
         states.append(State())
         current = pages.count - 1
@@ -88,7 +89,7 @@ public final class PDFDocumentBuilder {
         c.append(") Tj ET\n")
         let bytes = c.bytes
         emit { $0.append(bytes) }
-        pageFonts[current].insert(font.index)
+        if font.index < 64 { pageFonts[current] |= 1 << UInt64(font.index) }
     }
 
     public func rect(x: Double, y: Double, width: Double, height: Double, fill fillColor: PDFColor? = nil,
@@ -167,7 +168,9 @@ public final class PDFDocumentBuilder {
         for (i, content) in pages.enumerated() {
             let contentRef = w.addStream(PDFDictionary(), data: content.data, level: a.compressionLevel)
             var fontDict = PDFDictionary()
-            for f in pageFonts[i].sorted() { fontDict[fonts[f].resourceName] = .reference(fontRefs[f]) }
+            for f in fonts.indices where f >= 64 || pageFonts[i] & (1 << UInt64(f)) != 0 {
+                fontDict[fonts[f].resourceName] = .reference(fontRefs[f])
+            }
             var resources = PDFDictionary([("Font", .dictionary(fontDict))])
             if !pageImages[i].isEmpty {
                 var x = PDFDictionary()

@@ -48,7 +48,7 @@ public enum PDFSerializer {
     public static func writeName(_ name: String, to out: inout PDFBytes) {
         out.append(0x2F)
         for b in name.utf8 {
-            if b < 0x21 || b > 0x7E || delimiters.contains(b) || b == 0x23 {
+            if needsEscape[Int(b)] {
                 out.append(0x23)
                 out.append(hex: b)
             } else {
@@ -57,7 +57,14 @@ public enum PDFSerializer {
         }
     }
 
-    static let delimiters: Set<UInt8> = Set("()<>[]{}/%".utf8)
+    /// Bytes a name must escape: outside the printable range, delimiters, and `#` itself (a table, not a
+    /// Set: names are written by the hundred per document).
+    static let needsEscape: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for b in 0..<256 where b < 0x21 || b > 0x7E { t[b] = true }
+        for b in "()<>[]{}/%#".utf8 { t[Int(b)] = true }
+        return t
+    }()
 
     /// Printable ASCII as a literal string, anything else as a hex string (both are exact).
     public static func writeString(_ d: Data, to out: inout PDFBytes) {
