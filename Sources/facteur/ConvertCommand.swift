@@ -70,6 +70,14 @@ struct ConvertCommand: ParsableCommand {
                 ? "facteur: warning: \(input) is a Factur-X \(source.xmpLevel) invoice, without lines; the UBL written from it is not a valid EN 16931 invoice\n"
                 : "facteur : attention : \(input) est une facture Factur-X \(source.xmpLevel), sans lignes ; l'UBL produit n'est pas une facture EN 16931 valide\n")
         }
+        // EN 16931 allows several preceding invoices (BG-3); CII D16B and the Factur-X profiles below
+        // EXTENDED take one only, so the CII written would fail its schema.
+        let ciiProfile = profile?.profile ?? FacturXProfile(specificationIdentifier: invoice.processControl.specificationIdentifier)
+        if to == .cii, invoice.precedingInvoices.count > 1, ciiProfile != .extended {
+            writeStderr(english
+                ? "facteur: warning: \(input) refers to \(invoice.precedingInvoices.count) preceding invoices (BG-3); CII takes only one below the EXTENDED profile (--profile extended)\n"
+                : "facteur : attention : \(input) cite \(invoice.precedingInvoices.count) factures antérieures (BG-3) ; CII n'en accepte qu'une en dessous du profil EXTENDED (--profile extended)\n")
+        }
         let out = InvoiceDocument.write(invoice, as: to, profile: profile?.profile)
         if let output {
             do {

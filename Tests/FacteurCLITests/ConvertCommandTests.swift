@@ -95,6 +95,17 @@ import Testing
         #expect(r.stderr.contains("n'est pas une facture EN 16931 valide"))
     }
 
+    @Test func severalPrecedingInvoicesWarnBelowExtended() throws {
+        let file = Self.oracle.appendingPathComponent("en16931/ubl/testfiles/Invoice-Max_content.xml")
+        let r = try facteur(["convert", file.path, "--to", "cii"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("BG-3"))
+        let extended = try facteur(["convert", file.path, "--to", "cii", "--profile", "extended", "--lang", "en"])
+        #expect(extended.status == 0)
+        #expect(!extended.stderr.contains("BG-3"))
+        #expect(extended.text.contains("urn:factur-x.eu:1p0:extended"))
+    }
+
     @Test func aCreditNoteBecomesACreditNote() throws {
         let file = Self.oracle.appendingPathComponent("en16931/ubl/testfiles/CreditNote-Max_content.xml")
         let r = try facteur(["convert", file.path, "--to", "ubl"])
