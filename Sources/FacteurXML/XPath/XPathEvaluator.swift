@@ -557,6 +557,39 @@ public final class XPathEvaluator {
            case .step(.child, let test, let preds) = rhs, preds.allSatisfy({ !mayBePositional($0) }) {
             return try evalSlash(base, .step(.descendant, test, preds), f)
         }
+        if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode {
+            // `//(a | b)`: the union of `//a` and `//b`, instead of evaluating the union once per
+            // node of the document.
+            if let steps = childStepUnion(rhs) {
+                var all: XPathSequence = []
+                for (test, preds) in steps { all += try evalSlash(base, .step(.descendant, test, preds), f) }
+                return try nodeSet(all)
+            }
+            // `//@name`: attributes are stored right after their element, so those of a subtree
+            // are the attribute nodes of its index range — one scan, no node list per element.
+            if case .step(.attribute, let test, let preds) = rhs, preds.isEmpty {
+                let left = try eval(base, f)
+                var out: [Int32] = []
+                for item in left {
+                    guard case .node(let n) = item else { throw XPathError(code: "XPTY0019", message: "left side of / is not a node") }
+                    guard tree.kind(n) == .element || tree.kind(n) == .document else { continue }
+                    let end = tree.subtreeEnd(n)
+                    var i = n + 1
+                    while i < end {
+                        if tree.kind(i) == .attribute && nodeTest(test, i, axis: .attribute) { out.append(i) }
+                        i += 1
+                    }
+                }
+                if left.count > 1 {
+                    out.sort()
+                    var dedup: [Int32] = []
+                    for n in out where dedup.last != n { dedup.append(n) }
+                    out = dedup
+                }
+                if out.count == 1 { return XPathSequence(.node(out[0])) }
+                return XPathSequence(out.map { XPathItem.node($0) })
+            }
+        }
         let left = try eval(lhs, f)
         if left.isEmpty { return [] }
         // Fast path: a location step after nodes, collected as indices without boxing each result.
@@ -595,6 +628,21 @@ public final class XPathEvaluator {
         if sawNode && sawAtomic { throw XPathError(code: "XPTY0018", message: "path mixes nodes and atomic values") }
         if sawNode && size > 1 { return try nodeSet(out) }
         return out
+    }
+
+    /// `a | b | …` made only of child steps without positional predicates, or nil.
+    private func childStepUnion(_ e: XPathExpr) -> [(NodeTest, [XPathExpr])]? {
+        switch e {
+        case .union(let a, let b):
+            guard let x = childStepUnion(a), let y = childStepUnion(b) else { return nil }
+            return x + y
+        case .filter(let inner, let preds) where preds.isEmpty:
+            return childStepUnion(inner)
+        case .step(.child, let test, let preds) where preds.allSatisfy({ !mayBePositional($0) }):
+            return [(test, preds)]
+        default:
+            return nil
+        }
     }
 
     private func mayBePositional(_ p: XPathExpr) -> Bool {
