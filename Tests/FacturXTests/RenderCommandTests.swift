@@ -79,6 +79,23 @@ import Testing
         #expect(text.contains("INVOICE") && text.contains("Amount due"))
     }
 
+    @Test func everyProfileGivesAPDFTheReferenceCheckerAccepts() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = Self.examples.appendingPathComponent("cii/examples/CII_example2.xml")
+        var outputs: [String] = []
+        for (profile, level) in [("minimum", "MINIMUM"), ("basicwl", "BASIC WL"), ("basic", "BASIC"), ("extended", "EXTENDED")] {
+            let out = dir.appendingPathComponent("\(profile).pdf")
+            let r = try facteur(["render", input.path, "-o", out.path, "--profile", profile])
+            #expect(r.status == 0, "\(profile): \(r.out) \(r.err)")
+            #expect(r.out.contains("Factur-X \(level)"))
+            outputs.append(out.path)
+        }
+        let check = try tool("python3", [Self.root.deletingLastPathComponent().appendingPathComponent("shared/oracle/check_pdf.py").path, "-v"] + outputs)
+        #expect(check.out.contains("4 passed, 0 failed"), "\(check.out)")
+        for level in ["MINIMUM", "BASIC WL", "BASIC", "EXTENDED"] { #expect(check.out.contains("fx_ConformanceLevel: \(level)")) }
+    }
+
     @Test func invalidInvoiceIsRefusedUnlessForced() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
