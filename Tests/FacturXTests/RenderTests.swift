@@ -246,6 +246,26 @@ import Testing
         #expect(!te.contains("Net à payer"))
     }
 
+    @Test func emptyAndOddInvoicesStillGiveReadablePDFs() throws {
+        // A draft with nothing filled in, and a line whose « word » is far wider than its column, with
+        // characters DejaVu Sans lacks (shown as « ? » rather than as invisible .notdef glyphs).
+        var odd = RenderSamples.invoice(lines: 1)
+        odd.lines[0].item.name = String(repeating: "Ä", count: 300) + " 𝄞漢字 fin"
+        odd.notes.append(Note(String(repeating: "x", count: 2000)))
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (i, inv) in [Invoice(), odd].enumerated() {
+            let url = dir.appendingPathComponent("odd\(i).pdf")
+            try FacturX.render(inv, xml: Data("<x/>".utf8), profile: .minimum, options: RenderOptions(date: Self.fixed)).write(to: url)
+            let q = try Self.run("qpdf", ["--check", url.path])
+            #expect(q.status == 0, "\(q.out) \(q.err)")
+        }
+        let t = try Self.text(dir.appendingPathComponent("odd1.pdf"))
+        #expect(t.contains("fin"))
+        #expect(t.contains("??"))
+        #expect(t.filter { $0 == "Ä" }.count == 300)
+    }
+
     @Test func frenchNumberFormattingAgreesWithTheModelsPlainNotation() {
         let f = RenderFormatter(language: .fr), e = RenderFormatter(language: .en)
         for s in ["0", "1234.56", "-1234.5", "1000000", "0.05", "12.3456", "999.999", "-0.001"] {
