@@ -284,6 +284,12 @@ public final class XPathEvaluator {
                 pathNodes(steps[...], from: n, into: &nodes)
                 return try nodes.forEach { (x) throws(XPathError) in try compareValues(op, lit, .untyped(tree.stringValue(x)), general: true) }
             }
+            if let lit = XPathEvaluator.literal(b), let v = try stringOfPath(a, n) {
+                return try compareValues(op, .string(v), lit, general: true)
+            }
+            if let lit = XPathEvaluator.literal(a), let v = try stringOfPath(b, n) {
+                return try compareValues(op, lit, .string(v), general: true)
+            }
         }
         return try generalCompare(op, try atomize(try eval(a, f)), try atomize(try eval(b, f)))
     }

@@ -356,6 +356,35 @@ extension XPathEvaluator {
         return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in search(a, b) } }
     }
 
+    static func upperCase(_ v: String) -> String {
+        // ASCII (codes, identifiers) needs no Unicode case tables.
+        if v.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: v.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 32 : $0 }, as: UTF8.self)
+        }
+        return v.uppercased()
+    }
+
+    /// `normalize-space(p)`, `upper-case(p)` and their nestings over a simple path, computed as
+    /// `call` does (same value, same error when the path selects several nodes) but without
+    /// sequences: the usual left side of `[normalize-space(cbc:ID) = 'S']`. Nil for other shapes.
+    func stringOfPath(_ e: XPathExpr, _ n: Int32) throws(XPathError) -> String? {
+        guard case .builtin(let b, let args) = e, args.count == 1, b == .normalizeSpace || b == .upperCase else { return nil }
+        let inner: String
+        if case .simplePath(let steps) = args[0] {
+            var nodes = NodeCollector()
+            pathNodes(steps[...], from: n, into: &nodes)
+            if nodes.count > 1 {
+                throw XPathError(code: "XPTY0004", message: "\(b.rawValue)() expects at most one item, got \(nodes.count)")
+            }
+            inner = nodes.first >= 0 ? tree.stringValue(nodes.first) : ""
+        } else if let s = try stringOfPath(args[0], n) {
+            inner = s
+        } else {
+            return nil
+        }
+        return b == .normalizeSpace ? XPathEvaluator.normalizeSpace(inner) : XPathEvaluator.upperCase(inner)
+    }
+
     // MARK: Quantifiers
 
     func quantify(every: Bool, _ bindings: ArraySlice<(String, XPathExpr)>, _ body: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {
@@ -462,12 +491,7 @@ extension XPathEvaluator {
             return XPathSequence(.integer(s.unicodeScalars.count))
         case .upperCase:
             try arity(1...1)
-            let v = try str(args[0], f, local)
-            // ASCII (codes, identifiers) needs no Unicode case tables.
-            if v.utf8.allSatisfy({ $0 < 0x80 }) {
-                return XPathSequence(.string(String(decoding: v.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 32 : $0 }, as: UTF8.self)))
-            }
-            return XPathSequence(.string(v.uppercased()))
+            return XPathSequence(.string(XPathEvaluator.upperCase(try str(args[0], f, local))))
         case .lowerCase: try arity(1...1); return XPathSequence(.string(try str(args[0], f, local).lowercased()))
         case .concat:
             var s = ""
