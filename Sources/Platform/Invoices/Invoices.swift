@@ -457,10 +457,14 @@ public enum Invoices {
             issued.status_code = steps.last!.code
             try await tx.update("invoices").set(model: issued).where("id", .equal, id).where("seller_company_id", .equal, companyID)
                 .where("state", .equal, InvoiceState.draft.rawValue).run()
-            for step in steps {
-                try await appendEvent(tx, invoiceID: id, status: step, side: step == .deposited ? "issuer" : "platform", actor: step == .deposited ? actor : "facteur",
-                                      companyID: companyID, reason: nil, amount: nil, at: issuedAt)
+            // A draft has no history yet: its first events are numbered from 1, in one statement.
+            var events = tx.insert(into: "invoice_events")
+                .columns("invoice_id", "seq", "at", "status_code", "side", "actor", "company_id", "reason", "amount")
+            for (n, step) in steps.enumerated() {
+                events = events.values(SQLBind(id), SQLBind(n + 1), SQLBind(issuedAt), SQLBind(step.code), SQLBind(step == .deposited ? "issuer" : "platform"),
+                                       SQLBind(step == .deposited ? actor : "facteur"), SQLBind(companyID), SQLBind(String?.none), SQLBind(String?.none))
             }
+            try await events.run()
             try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "invoice.issue", subject: "invoice:\(id)",
                                       details: ["number": invoice.invoiceNumber, "xml": issued.xml_sha256 ?? "", "pdf": issued.pdf_sha256 ?? "",
                                                 "total": issued.total_with_vat, "status": String(issued.status_code ?? 0)])
