@@ -193,4 +193,21 @@ import Testing
         #expect(v.status == 2)
         #expect(v.out.contains("\"PDF-ENCRYPTED\""))
     }
+
+    /// What `facteur render` writes, `facteur extract` reads back and `facteur validate` accepts, container included.
+    @Test func renderedInvoiceRoundTrip() throws {
+        let pdf = FileManager.default.temporaryDirectory.appendingPathComponent("facteur-rendu-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: pdf) }
+        let render = try facteur(["render", "examples/facture-en16931.xml", "-o", pdf.path])
+        try #require(render.status == 0, "render: \(render.stderr)")
+        let x = try facteur(["extract", pdf.path])
+        #expect(x.status == 0)
+        #expect(x.out.contains("F20260023"))
+        #expect(x.stderr.contains("pièce jointe : factur-x.xml"))
+        #expect(x.stderr.contains("profil (XMP) : EN 16931"))
+        let v = try facteur(["validate", pdf.path])
+        #expect(v.status == 0, "\(v.out)")
+        let t = try facteur(["extract", "--text", pdf.path])
+        #expect(t.out.contains("F20260023"))
+    }
 }
