@@ -92,6 +92,13 @@ public enum Accounts {
         return .success(user)
     }
 
+    /// Forgets login attempts older than a day and account links expired for a week: they only
+    /// matter within their window.
+    public static func purgeOld(_ db: Database, now: Date = Date()) async throws {
+        try await db.sql.delete(from: "login_attempts").where("at", .lessThan, Timestamp.string(now.addingTimeInterval(-86400))).run()
+        try await db.sql.delete(from: "account_tokens").where("expires_at", .lessThan, Timestamp.string(now.addingTimeInterval(-7 * 86400))).run()
+    }
+
     // MARK: Account links
 
     /// Creates a single-use link token; returns the token (for the email) — only its hash is stored.

@@ -22,7 +22,7 @@ public struct LocalMailbox: MailTransport {
 }
 
 /// The background service that empties the outbox through a transport, retrying with back-off.
-/// Also forgets expired sessions now and then.
+/// Also forgets expired sessions, old login attempts and old account links now and then.
 public struct MailService: Service {
     public let outbox: Outbox
     public let transport: any MailTransport
@@ -45,7 +45,10 @@ public struct MailService: Service {
             while !Task.isCancelled {
                 await self.deliverDue()
                 passes += 1
-                if passes % 600 == 1 { try? await Sessions.purgeExpired(self.outbox.database) }
+                if passes % 600 == 1 {
+                    try? await Sessions.purgeExpired(self.outbox.database)
+                    try? await Accounts.purgeOld(self.outbox.database)
+                }
                 try? await Task.sleep(for: self.interval)
             }
         }
