@@ -184,6 +184,7 @@ enum WebModules {
         AccountPages.self,
         DashboardPages.self,
         DevMailPages.self,
+        CompanyPages.self, UsersPages.self, ClientsPages.self,
         InvoicePages.self,
     ]
 
