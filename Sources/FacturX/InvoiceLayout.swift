@@ -435,7 +435,7 @@ struct InvoiceLayout {
         for ac in inv.allowanceCharges {
             ensure(11)
             var label = ac.isCharge ? tr("Frais", "Charge") : tr("Remise", "Allowance")
-            if let r = ac.reason, !r.isEmpty { label += " : " + r } else if let c = ac.reasonCode { label += " (" + c + ")" }
+            if let r = ac.reason, !r.isEmpty { label += tr(" : ", ": ") + r } else if let c = ac.reasonCode { label += " (" + c + ")" }
             if let p = ac.percentage, let b = ac.baseAmount {
                 label += " — " + fmt.percent(p) + tr(" de ", " of ") + fmt.amount(b)
             }
