@@ -79,6 +79,8 @@ import Testing
                 (status, json, _) = try await call(.post, "/api/v1/invitations", manager.token, #"{"email":"carol@example.fr","role":"issuer"}"#)
                 #expect(status == .created)
                 let path = try #require(json["acceptPath"] as? String)
+                let mail = try #require(try await Outbox(database: db).recent().first { $0.toAddress == "carol@example.fr" }, "the invitation is emailed")
+                #expect(mail.textBody.contains(path) && mail.subject.contains(a.name))
                 let token = String(path.split(separator: "=").last ?? "")
                 let (carol, _) = try await Users.accept(db, token: token, actingUserID: nil, newAccount: .init(fullName: "Carol", password: "a long enough password"), ip: nil)
                 (status, json, _) = try await call(.get, "/api/v1/users", viewer.token)

@@ -70,9 +70,15 @@ import Testing
             let after = try await CompanyProfiles.get(db, companyID: a.id)
             #expect(after.settings.shareCapital == "7500" && after.settings.latePenaltyRate == "10.5" && after.settings.invoicePrefix == "DF")
             #expect(try await CompanyProfiles.get(db, companyID: b.id).settings.legalForm == nil, "B untouched")
+            var cleared = after.settings
+            cleared.legalForm = "  "
+            cleared.latePenaltyRate = nil
+            try await CompanyProfiles.update(db, companyID: a.id, role: .manager, cleared, actor: "user:alice", ip: nil)
+            let afterClear = try await CompanyProfiles.get(db, companyID: a.id).settings
+            #expect(afterClear.legalForm == nil && afterClear.latePenaltyRate == nil && afterClear.shareCapital == "7500", "emptied fields are cleared, others kept")
             let audit = try await db.sql.select().column("*").from("audit_log").where("company_id", .equal, a.id)
-                .where("action", .equal, "company.update").all(decoding: AuditEntry.self)
-            #expect(audit.count == 1)
+                .where("action", .equal, "company.update").orderBy("seq").all(decoding: AuditEntry.self)
+            #expect(audit.count == 2, "one entry per change")
             #expect(audit.first?.details.contains("\"shareCapital\":\"7500\"") == true && audit.first?.details.contains("\"name\"") == false,
                     "only the changed fields are recorded: \(audit.first?.details ?? "")")
 
