@@ -134,6 +134,52 @@ func issueBenchmark() async throws {
 
 enum BenchError: Error { case unexpected(String) }
 
+/// The same work without HTTP, to tell the cost of the service from the cost of the transport.
+func directBenchmark() async throws {
+    let count = option("--count", 500)
+    let concurrency = option("--concurrency", 8)
+    let (config, engine) = configuration()
+    let db = try await Database.open(config, logger: Logger(label: "bench"))
+    try await Migrations.apply(to: db, logger: Logger(label: "bench"))
+    let (a, _, _, clientID) = try await seed(db)
+    let entry = InvoiceEntry(clientId: clientID, lines: [
+        .init(description: "Conseil (jours)", quantity: 3, unit: "DAY", unitPrice: 650, vatCategory: "S", vatRate: 20),
+        .init(description: "Livres techniques", quantity: 4, unitPrice: Decimal(string: "32.50")!, discountPercent: 10, vatCategory: "S", vatRate: Decimal(string: "5.5")!),
+        .init(description: "Déplacement", quantity: 1, unitPrice: Decimal(string: "120.40")!, vatCategory: "S", vatRate: 20),
+    ])
+    let producer = FacturXProducer()
+    var createTime = Duration.zero, issueTime = Duration.zero
+    for _ in 0..<20 {
+        let d = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "bench", ip: nil)
+        _ = try await Invoices.issue(db, companyID: a.id, id: d.id, producer: producer, actor: "bench", ip: nil)
+    }
+    for _ in 0..<100 {
+        let t0 = ContinuousClock.now
+        let d = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "bench", ip: nil)
+        let t1 = ContinuousClock.now
+        _ = try await Invoices.issue(db, companyID: a.id, id: d.id, producer: producer, actor: "bench", ip: nil)
+        createTime += t1 - t0
+        issueTime += ContinuousClock.now - t1
+    }
+    print("direct \(engine), one at a time: create \(createTime / 100), issue \(issueTime / 100) per invoice")
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for w in 0..<concurrency {
+            group.addTask {
+                for _ in stride(from: w, to: count, by: concurrency) {
+                    let d = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "bench", ip: nil)
+                    _ = try await Invoices.issue(db, companyID: a.id, id: d.id, producer: producer, actor: "bench", ip: nil)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(String(format: "direct %@, %d concurrent: %.0f invoices/s", engine, concurrency, Double(count) / seconds))
+    try await db.shutdown()
+}
+
 func searchBenchmark() async throws {
     let total = option("--invoices", 100_000)
     let repeats = option("--repeat", 30)
@@ -210,6 +256,7 @@ func searchBenchmark() async throws {
 switch CommandLine.arguments.dropFirst().first {
 case "issue": try await issueBenchmark()
 case "search": try await searchBenchmark()
+case "direct": try await directBenchmark()
 default:
     FileHandle.standardError.write(Data("usage: facteur-bench-platform issue [--count N] [--concurrency C] | search [--invoices N] [--repeat R]\n".utf8))
     exit(2)
