@@ -388,6 +388,8 @@ public final class XPathEvaluator {
             let parent = tree.parent(n)
             if parent < 0 { return false }
             if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode {
+                // `//x`: every node's ancestors end at the document node, which `/` matches.
+                if case .root = base { return true }
                 var a = parent
                 while a >= 0 {
                     if try matches(pattern: base, node: a) { return true }
