@@ -100,3 +100,16 @@ enum Engines {
         try await cleanup()
     }
 }
+
+@Suite struct ISOTimeTests {
+    @Test func sameTextAsFoundationsFormatter() {
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for seconds in [0.0, 951_782_400.25, 1_764_061_080.999, 1_799_999_999.5, Date().timeIntervalSince1970] {
+            let d = Date(timeIntervalSince1970: seconds)
+            #expect(ISOTime.string(d) == plain.string(from: d))
+            #expect(ISOTime.string(d, milliseconds: true) == fractional.string(from: d))
+        }
+    }
+}

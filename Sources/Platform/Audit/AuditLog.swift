@@ -68,9 +68,7 @@ public enum AuditLog {
     }
 
     static func timestamp(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        ISOTime.string(d, milliseconds: true)
     }
 
     public struct Break: Sendable, Equatable, CustomStringConvertible {

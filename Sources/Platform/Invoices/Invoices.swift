@@ -121,7 +121,7 @@ public protocol InvoiceDocumentProducer: Sendable {
 }
 
 public enum Invoices {
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    static func now() -> String { ISOTime.string(Date()) }
     static func today() -> LocalDate {
         let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Europe/Paris")!, from: Date())
         return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
