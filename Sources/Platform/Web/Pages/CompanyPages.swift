@@ -7,6 +7,7 @@ extension WebRoute {
     static let companyLogo = WebRoute.custom("/societe/logo")
     static let companyLogoDelete = WebRoute.custom("/societe/logo/supprimer")
     static let companyBankAccounts = WebRoute.custom("/societe/comptes")
+    static func companyBankAccount(id: String) -> WebRoute { .custom("/societe/comptes/\(escape(id))") }
     static func companyBankAccountDefault(id: String) -> WebRoute { .custom("/societe/comptes/\(escape(id))/defaut") }
     static func companyBankAccountDelete(id: String) -> WebRoute { .custom("/societe/comptes/\(escape(id))/supprimer") }
 }
@@ -46,6 +47,9 @@ enum CompanyPages: WebModule {
         "company_bank_delete": L10n("Supprimer", "Delete"),
         "company_bank_add": L10n("Ajouter un compte", "Add an account"),
         "company_bank_actions": L10n("Actions", "Actions"),
+        "company_bank_edit": L10n("Modifier", "Edit"),
+        "company_bank_edit_title": L10n("Compte bancaire", "Bank account"),
+        "company_back": L10n("Retour à Ma société", "Back to My company"),
     ]
 
     static let legalForms = ["EI", "EURL", "SARL", "SAS", "SASU", "SA", "SNC", "SCOP", "SCI", "SELARL", "Association loi 1901"]
@@ -145,6 +149,7 @@ enum CompanyPages: WebModule {
             "logoError": logoError ?? false,
             "accounts": accounts.map { a -> [String: Any] in
                 ["label": a.label, "holder": a.holder ?? "", "iban": a.groupedIBAN, "bic": a.bic ?? "", "isDefault": a.isDefault,
+                 "editHref": WebRoute.companyBankAccount(id: a.id).path,
                  "defaultAction": WebRoute.companyBankAccountDefault(id: a.id).path, "deleteAction": WebRoute.companyBankAccountDelete(id: a.id).path]
             },
             "hasAccounts": !accounts.isEmpty,
@@ -152,6 +157,16 @@ enum CompanyPages: WebModule {
             "bank": ["form": bank.model, "fields": bankSpecs(context).models(bank)],
         ]
         return web.page("company", title: context.t("company_title"), model: model, context: context, status: status, current: .company)
+    }
+
+    static func bankAccountPage(_ web: Web, _ context: WebContext, account: BankAccount, form: FormState,
+                                status: HTTPResponse.Status = .ok) -> Response {
+        var specs = bankSpecs(context)
+        if account.isDefault { specs.removeAll { $0.id == "isDefault" } }
+        return web.page("company-bank-account", title: context.t("company_bank_edit_title"),
+                        model: ["action": WebRoute.companyBankAccount(id: account.id).path, "backHref": WebRoute.company.path + "#comptes",
+                                "heading": account.label, "form": form.model, "fields": specs.models(form)],
+                        context: context, status: status, current: .company)
     }
 
     static func register(on web: Web) {
@@ -226,6 +241,30 @@ enum CompanyPages: WebModule {
             }
             return try await web.redirect(to: WebRoute.company.path + "#comptes",
                                           flash: context.flashText(fr: "Le compte bancaire est ajouté.", en: "The bank account is added."), context: context)
+        }
+
+        web.get(.custom("/societe/comptes/:id"), access: .manager) { _, context in
+            let (companyID, _) = try context.requireRole()
+            let a = try await CompanyProfiles.bankAccount(web.database, companyID: companyID, id: try context.parameters.require("id"))
+            return bankAccountPage(web, context, account: a, form: FormState(values: ["label": a.label, "holder": a.holder ?? "", "iban": a.groupedIBAN,
+                                                                                        "bic": a.bic ?? "", "isDefault": a.isDefault ? "on" : ""]))
+        }
+
+        web.post(.custom("/societe/comptes/:id"), access: .manager) { _, context in
+            let (companyID, role) = try context.requireRole()
+            let id = try context.parameters.require("id")
+            let existing = try await CompanyProfiles.bankAccount(web.database, companyID: companyID, id: id)
+            let f = context.form
+            let input = BankAccount(label: f["label"] ?? "", holder: f["holder"], iban: f["iban"] ?? "", bic: f["bic"], isDefault: f["isDefault"] == "on")
+            do {
+                _ = try await CompanyProfiles.updateBankAccount(web.database, companyID: companyID, role: role, id: id, input, actor: context.actor, ip: context.remoteAddress)
+            } catch PlatformError.validation(let errors) {
+                var form = FormState(values: f)
+                form.add(errors, lang: context.lang)
+                return bankAccountPage(web, context, account: existing, form: form, status: .unprocessableContent)
+            }
+            return try await web.redirect(to: WebRoute.company.path + "#comptes",
+                                          flash: context.flashText(fr: "Le compte bancaire est enregistré.", en: "The bank account is saved."), context: context)
         }
 
         web.post(.custom("/societe/comptes/:id/defaut"), access: .manager) { _, context in
