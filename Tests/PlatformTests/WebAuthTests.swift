@@ -346,6 +346,103 @@ func pathOf(_ link: String) -> String {
         }
     }
 
+    @Test(arguments: Engines.all)
+    func managerPagesAreRefusedToOtherRoles(engine: String) async throws {
+        let f = try await WebFixture.make(engine)
+        try await f.run { f in
+            let (company, _) = try await Companies.create(f.db, .init(siret: Self.siret, name: "Dubois", adminEmail: "claire@exemple.fr", adminName: "Claire",
+                                                                      password: "une phrase assez longue"), actor: "test", ip: nil)
+            // A second person, a viewer of the same company.
+            let (_, viewer) = try await Companies.create(f.db, .init(siret: "84215730700013", name: "Autre", adminEmail: "victor@exemple.fr", adminName: "Victor",
+                                                                     password: "une phrase assez longue"), actor: "test", ip: nil)
+            try await f.db.sql.raw("""
+                INSERT INTO memberships (company_id, user_id, role, is_principal, created_at)
+                VALUES (\(bind: company.id), \(bind: viewer.id), 'viewer', \(bind: false), '2026-11-25T00:00:00Z')
+                """).run()
+            let managerRoutes = f.parts.web.routes.filter { $0.access == .manager }
+            #expect(!managerRoutes.isEmpty)
+            try await f.app.test(.router) { client in
+                var b = TestBrowser()
+                try await b.get(client, "/connexion")
+                let visitorCookie = b.cookies[Sessions.cookieName]
+                try await b.post(client, "/connexion", ["email": "victor@exemple.fr", "password": "une phrase assez longue"])
+                #expect(b.cookies[Sessions.cookieName] != visitorCookie, "a new session at login: a planted cookie is worthless")
+                try await b.get(client, "/dev/mail") // the signed-in session's CSRF token
+                let r = try await b.post(client, "/societe/choisir", ["company": company.id])
+                #expect(r.status == .seeOther)
+                try await b.get(client, "/dev/mail")
+                #expect(b.lastBody.contains("value=\"\(company.id)\" selected>Dubois"))
+                #expect(!b.lastBody.contains("href=\"/utilisateurs\""), "no Mes utilisateurs entry for a viewer")
+                for route in managerRoutes {
+                    let path = "/" + route.route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "x" : String($0) }.joined(separator: "/")
+                    let response = route.method == .get ? try await b.get(client, path) : try await b.post(client, path, [:])
+                    #expect(response.status == .forbidden, "\(route.method) \(path) is open to a viewer (\(response.status))")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: Engines.all)
+    func anActivationLinkCreatesOneCompanyEvenWhenUsedConcurrently(engine: String) async throws {
+        let f = try await WebFixture.make(engine)
+        try await f.run { f in
+            let token = try await Accounts.createToken(f.db, kind: .signup, email: "claire@exemple.fr", userID: nil, siret: Self.siret, lifetime: 3600)
+            let input = Accounts.Activation(fullName: "Claire", password: "une phrase assez longue", passwordConfirmation: "une phrase assez longue",
+                                            companyName: "Dubois")
+            let db = f.db
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        do {
+                            switch try await Accounts.activate(db, token: token, input, ip: nil) {
+                            case .created: return "created"
+                            case .expired: return "expired"
+                            case .invalid: return "invalid"
+                            }
+                        } catch { return "error" }
+                    }
+                }
+                var all: [String] = []
+                for await o in group { all.append(o) }
+                return all
+            }
+            #expect(outcomes.filter { $0 == "created" }.count == 1, "\(outcomes)")
+            struct Count: Decodable { let n: Int }
+            #expect(try await f.db.sql.raw("SELECT COUNT(*) AS n FROM companies").first(decoding: Count.self)?.n == 1)
+        }
+    }
+
+    @Test func throttlingPerAddressAcrossEmails() async throws {
+        let f = try await WebFixture.make("sqlite")
+        try await f.run { f in
+            for i in 0..<Accounts.maxFailuresPerAddress {
+                let r = try await Accounts.login(f.db, email: "inconnu\(i)@exemple.fr", password: "x", ip: "203.0.113.9")
+                #expect(r == .wrongCredentials)
+            }
+            #expect(try await Accounts.login(f.db, email: "encore@exemple.fr", password: "x", ip: "203.0.113.9") == .throttled(minutes: 15))
+            #expect(try await Accounts.login(f.db, email: "encore@exemple.fr", password: "x", ip: "198.51.100.7") == .wrongCredentials,
+                    "another address is not held back")
+        }
+    }
+
+    @Test func signingUpAnotherCompanyWithAnExistingAccount() async throws {
+        let f = try await WebFixture.make("sqlite")
+        try await f.run { f in
+            _ = try await Companies.create(f.db, .init(siret: "84215730700013", name: "Première", adminEmail: "claire@exemple.fr", adminName: "Claire",
+                                                       password: "une phrase assez longue"), actor: "test", ip: nil)
+            let token = try await Accounts.createToken(f.db, kind: .signup, email: "claire@exemple.fr", userID: nil, siret: Self.siret, lifetime: 3600)
+            // No name nor password asked: the account exists; its password stays.
+            let result = try await Accounts.activate(f.db, token: token, .init(fullName: "", password: "", passwordConfirmation: "", companyName: "Seconde"),
+                                                     ip: nil)
+            guard case .created(let company, let user) = result else { Issue.record("expected a company, got \(result)"); return }
+            #expect(company.name == "Seconde")
+            #expect(try await Accounts.memberships(f.db, userID: user.id).map(\.companyName) == ["Première", "Seconde"])
+            guard case .success = try await Accounts.login(f.db, email: "claire@exemple.fr", password: "une phrase assez longue", ip: "127.0.0.1") else {
+                Issue.record("the existing password no longer works"); return
+            }
+        }
+    }
+
     @Test func loginRedirectGoesBackOnlyToThisSite() {
         #expect(AccountPages.safeNext("/clients?page=2") == "/clients?page=2")
         #expect(AccountPages.safeNext("//evil.example/") == nil)
