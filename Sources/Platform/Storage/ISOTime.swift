@@ -10,8 +10,13 @@ enum ISOTime {
     static func string(_ date: Date, milliseconds: Bool = false) -> String {
         let interval = date.timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
-        var millis = Int(((interval - Double(seconds)) * 1000).rounded(.down))
-        if millis >= 1000 { millis = 999 }
+        var millis = 0
+        if milliseconds {
+            // Milliseconds are rounded to the nearest, as Foundation does (the seconds then carry).
+            let total = (interval * 1000).rounded()
+            seconds = time_t((total / 1000).rounded(.down))
+            millis = Int(total - Double(seconds) * 1000)
+        }
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ v: Int32, _ width: Int) -> String {
