@@ -102,10 +102,18 @@ enum DevMailPages: WebModule {
         web.get(.devMail, access: .visitor) { _, context in
             guard web.configuration.showsLocalMailbox else { throw HTTPError(.notFound) }
             let messages = try await web.outbox.recent().map { r -> [String: Any] in
-                ["id": r.id, "to": r.toAddress, "subject": r.subject, "text": r.textBody, "status": r.status.rawValue, "createdAt": r.createdAt,
+                ["id": r.id, "to": r.toAddress, "subject": r.subject, "text": r.textBody, "status": statusLabel(r, context.lang), "createdAt": r.createdAt,
                  "links": links(in: r.textBody).map { ["href": $0] }]
             }
             return web.page("dev-mail", title: context.t("devmail_title"), model: ["messages": messages, "empty": messages.isEmpty], context: context)
+        }
+    }
+
+    static func statusLabel(_ r: OutboxRecord, _ lang: Lang) -> String {
+        switch r.status {
+        case .sent: return lang.pick(fr: "remis", en: "delivered")
+        case .pending: return lang.pick(fr: "en attente (\(r.attempts) tentative(s))", en: "waiting (\(r.attempts) attempt(s))")
+        case .failed: return lang.pick(fr: "abandonné : \(r.lastError ?? "")", en: "given up: \(r.lastError ?? "")")
         }
     }
 
