@@ -20,7 +20,7 @@ public enum APITokens {
         let token = "fct_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let id = UUID().uuidString.lowercased()
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = ISOTime.string(Date())
         try await db.sql.transaction { tx in
             try await tx.insert(into: "api_tokens").columns("id", "company_id", "name", "token_hash", "created_by", "created_at")
                 .values(SQLBind(id), SQLBind(companyID), SQLBind(name), SQLBind(digest(token)), SQLBind(actor), SQLBind(now)).run()
@@ -61,7 +61,7 @@ public enum APITokens {
     }
 
     public static func revoke(_ db: Database, companyID: String, tokenID: String, actor: String, ip: String?) async throws {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = ISOTime.string(Date())
         try await db.sql.transaction { tx in
             struct Row: Decodable { let id: String }
             guard try await tx.select().column("id").from("api_tokens").where("id", .equal, tokenID).where("company_id", .equal, companyID)

@@ -175,7 +175,7 @@ public enum ClientImport {
         if mode == .all && !errors.isEmpty {
             return Report(mode: mode, imported: 0, rejected: clients.count + errors.count, errors: errors)
         }
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = ISOTime.string(Date())
         let toInsert = clients.map { line, c -> Clients.Row in
             var c = c
             c.id = UUID().uuidString.lowercased()

@@ -180,7 +180,7 @@ public enum Clients {
         }
     }
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    static func now() -> String { ISOTime.string(Date()) }
 
     public static func create(_ db: Database, companyID: String, _ input: Client, actor: String, ip: String?) async throws -> Client {
         var client = input

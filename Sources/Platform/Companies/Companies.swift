@@ -52,7 +52,7 @@ public enum Companies {
         }
     }
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    static func now() -> String { ISOTime.string(Date()) }
 
     /// Every field checked, every problem reported at once.
     public static func check(_ c: NewCompany) -> [FieldError] {

@@ -80,7 +80,7 @@ public enum InvitationProblem: Error, Sendable, Equatable, CustomStringConvertib
 public enum Users {
     public static let invitationValidity: TimeInterval = 7 * 24 * 3600
 
-    static func now(_ d: Date = Date()) -> String { ISO8601DateFormatter().string(from: d) }
+    static func now(_ d: Date = Date()) -> String { ISOTime.string(d) }
 
     struct MemberRow: Decodable {
         let user_id: String
