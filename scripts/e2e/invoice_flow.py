@@ -24,7 +24,7 @@ import traceback
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -87,8 +87,11 @@ class Run:
         el.send_keys(value)
 
     def flash(self):
-        found = self.driver.find_elements(By.CSS_SELECTOR, ".flash")
-        return " ".join(f.text for f in found)
+        # Polled while the next page loads: an element of the old page may vanish between find and read.
+        try:
+            return " ".join(f.text for f in self.driver.find_elements(By.CSS_SELECTOR, ".flash"))
+        except StaleElementReferenceException:
+            return ""
 
     def api(self, method, path, token, body):
         req = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode(),
@@ -200,10 +203,12 @@ class Run:
         counts_b = self.counts()
         assert counts_b.get("received") == 1 and counts_b.get("awaiting") == 1, f"B's dashboard before deciding {counts_b}"
         self.go("/factures?onglet=recues")
-        row = d.find_element(By.LINK_TEXT, number)
+        d.find_element(By.LINK_TEXT, number)
         self.step("B sees it in Reçues and 1 invoice awaiting action on the dashboard")
-        row.click()
+        self.shot("invoice-list-received")
+        d.find_element(By.LINK_TEXT, number).click()
         self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-status]")))
+        self.shot("invoice-received-actions")
         self.click_action("Approuver")
         self.wait.until(lambda drv: "approuvée" in self.flash())
         assert self.status_code() == 205

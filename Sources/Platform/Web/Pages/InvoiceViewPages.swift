@@ -11,6 +11,9 @@ extension InvoicePages {
         "view_issue_date": L10n("Date de facture", "Invoice date"),
         "view_due_date": L10n("Échéance", "Due date"),
         "view_lines": L10n("Détail", "Lines"),
+        "view_unit_price": L10n("P.U. HT", "Unit price"),
+        "view_discount": L10n("Remise", "Discount"),
+        "view_vat_rate": L10n("TVA", "VAT"),
         "view_vat": L10n("TVA par taux", "VAT by rate"),
         "view_base": L10n("Base HT", "Taxable amount"),
         "view_rate": L10n("Taux", "Rate"),
@@ -142,8 +145,9 @@ extension InvoicePages {
                     "total": money(l.netAmount)]
         }
         let groups: [[String: Any]] = (inv?.vatBreakdown ?? []).map { b in
-            ["category": InvoiceFormat.vatCategoryLabel(b.categoryCode, lang: lang),
-             "rate": b.rate.map { InvoiceFormat.number($0, lang: lang, minimumDecimals: 0) + " %" } ?? "—",
+            // A taxed group is known by its rate; the others by their category (exonéré, autoliquidation…).
+            ["rate": b.categoryCode == "S" ? (b.rate.map { InvoiceFormat.number($0, lang: lang, minimumDecimals: 0) + " %" } ?? "—")
+                                            : InvoiceFormat.vatCategoryLabel(b.categoryCode, lang: lang),
              "base": money(b.taxableAmount), "tax": money(b.taxAmount), "reason": opt(b.exemptionReason)]
         }
         let docAllowances: [[String: Any]] = (inv?.allowanceCharges ?? []).map { a in
@@ -166,7 +170,7 @@ extension InvoicePages {
         let statusActions: [[String: Any]] = (canDecide(role) ? allowed : []).filter { $0 != .collected }
             .filter { _ in sent ? issuer : true }
             .map { s in
-                ["code": s.code, "label": actionLabel(s, lang), "needsReason": s.requiresReason, "optionalReason": !s.requiresReason && s == .partiallyApproved,
+                ["code": s.code, "label": actionLabel(s, lang), "needsReason": s.requiresReason, "withReason": s.requiresReason || s == .partiallyApproved,
                  "danger": [.refused, .cancelled, .disputed].contains(s), "primary": [.approved, .paymentTransmitted, .completed].contains(s),
                  "action": WebRoute.invoiceAction(id: v.id, "statut").path, "fieldId": "reason-\(s.code)"]
             }
