@@ -8,11 +8,19 @@ public struct ValidationOptions: Sendable, Equatable {
     public var schema: Bool
     public var rules: Bool
     public var french: Bool
-    public init(schema: Bool = true, rules: Bool = true, french: Bool = false) {
+    /// Run the Factur-X profile schematron even for an EN 16931 invoice, as the reference does for the
+    /// XML inside a Factur-X PDF (`validate_cii.py` on a PDF, or `--profile-rules always`).
+    public var profileRulesAlways: Bool
+    public init(schema: Bool = true, rules: Bool = true, french: Bool = false, profileRulesAlways: Bool = false) {
         self.schema = schema
         self.rules = rules
         self.french = french
+        self.profileRulesAlways = profileRulesAlways
     }
+}
+
+enum ProcessControlIDs {
+    static let en16931 = "urn:cen.eu:en16931:2017"
 }
 
 /// The verdict on one document.
@@ -120,6 +128,12 @@ public final class Validator: Sendable {
             rulesets.append { try self.artefacts.profileRules(.basic) }
         default:
             rulesets.append { syntax == .cii ? self.artefacts.ciiRules : self.artefacts.ublRules }
+            // Like the factur-x package, a BT-24 that starts with the EN 16931 identifier (XRechnung…)
+            // is read as the EN 16931 profile.
+            if options.profileRulesAlways, syntax == .cii,
+               let profile = level ?? (report.profile?.hasPrefix(ProcessControlIDs.en16931) == true ? .en16931 : nil) {
+                rulesets.append { try self.artefacts.profileRules(profile) }
+            }
         }
         if options.french {
             if level == .minimum {

@@ -152,7 +152,10 @@ enum PDFValidation {
         report.errors = container.findings.map(finding)
         if container.unreadable { return report }
         guard let xml = container.xml else { return report }
-        let inner = validator.validate(xml, file: url.path, options: options)
+        // The reference applies the Factur-X profile rules to the XML of every Factur-X PDF.
+        var pdfOptions = options
+        pdfOptions.profileRulesAlways = true
+        let inner = validator.validate(xml, file: url.path, options: pdfOptions)
         report.syntax = inner.syntax
         report.profile = inner.profile
         report.warnings = inner.warnings

@@ -127,10 +127,9 @@ import Testing
         #expect(head.stderr.contains("aucun catalogue de document"))
     }
 
-    /// Findings of the reference that Facteur does not produce yet. For PDFs the reference runs the Factur-X
-    /// profile schematron even for EN 16931 files (CII-SR-465 is an error there, FX-SCH-A-000556 its own);
-    /// the validator has no option for that yet.
-    static let knownGaps: [String: Set<String>] = ["corpus/zugferd_2p2_XRECHNUNG_Einfach.pdf": ["CII-SR-465", "FX-SCH-A-000556"]]
+    /// Findings of the reference that Facteur does not produce (none: for PDFs both run the Factur-X
+    /// profile schematron even on EN 16931 files, where CII-SR-465 is an error and FX-SCH-A-000556 its own).
+    static let knownGaps: [String: Set<String>] = [:]
 
     /// The verdict of `check_pdf.py` on every sample, except signatures (not verified by Facteur).
     @Test func validatePDFAgreesWithTheReferenceChecker() throws {
