@@ -347,4 +347,47 @@ import Testing
             print("summary \(s1), latest \(s2)")
         }
     }
+
+    /// A client outside the network: issued, then marked as sent by hand; then a credit note for one line.
+    @Test func markSentAndCreditNote() async throws {
+        let f = try await WebFixture.make("sqlite")
+        try await f.run { f in
+            let (a, _) = try await Companies.create(f.db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let ta = try await APITokens.create(f.db, companyID: a.id, name: "a", actor: "test", ip: nil).token
+            try await f.app.test(.router) { client in
+                let (status, _) = try await Self.api(client, .put, "/api/v1/company", ta, """
+                    {"name":"Dupont & Fils","legalForm":"SARL","shareCapital":"10000","rcs":"Lyon B 123 456 782","addressLine1":"1 rue de la Paix","postCode":"69001","city":"Lyon","countryCode":"FR","invoicePrefix":"F","paymentTermsDays":30,"recoveryIndemnityText":"Indemnité forfaitaire pour frais de recouvrement : 40 €.","earlyPaymentDiscount":"Pas d'escompte.","timeZone":"Europe/Paris"}
+                    """)
+                #expect(status == .ok)
+                // Not a company on Facteur (no such SIREN registered).
+                let outside = try await Clients.create(f.db, companyID: a.id, Client(kind: .business, name: "Hors Réseau SARL", siret: "55208131766522",
+                                                                                     emails: ["compta@hors-reseau.fr"], addressLine1: "3 rue Basse",
+                                                                                     postCode: "13001", city: "Marseille"), actor: "test", ip: nil)
+                var alice = try await Self.signIn(client, email: "alice@example.fr", password: "correct horse battery")
+                try await alice.get(client, "/factures/nouvelle")
+                var r = try await alice.post(client, "/factures/nouvelle", [
+                    "clientId": outside.id, "issueDate": "2026-11-20",
+                    "lines[0].description": "Audit", "lines[0].quantity": "2", "lines[0].unitPrice": "400", "lines[0].vatCategory": "S", "lines[0].vatRate": "20",
+                    "lines[1].description": "Rapport", "lines[1].quantity": "1", "lines[1].unitPrice": "150", "lines[1].vatCategory": "S", "lines[1].vatRate": "10",
+                ])
+                let id = Self.invoiceID(r.headers[.location])
+                r = try await alice.post(client, "/factures/\(id)/emettre", [:])
+                var page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("n&#39;est pas sur Facteur") || page.contains("n'est pas sur Facteur"))
+                #expect(page.contains("Marquer comme envoyée") && page.contains("data-status=\"200\""))
+                r = try await alice.post(client, "/factures/\(id)/envoyee", ["date": "2026-11-21", "means": "email"])
+                page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("Envoi noté") && page.contains("Envoyée le 21/11/2026 — Courriel"))
+                #expect(!page.contains(">Marquer comme envoyée<"), "sent once")
+                // A credit note for line 2: 150 + 10 % = 165.00, referencing the invoice.
+                r = try await alice.post(client, "/factures/\(id)/avoir", ["line-2": "on"])
+                #expect(r.status == .seeOther)
+                let creditID = Self.invoiceID(r.headers[.location])
+                #expect(creditID != id && !creditID.isEmpty)
+                page = try await Self.follow(&alice, client, r)
+                #expect(page.contains("Avoir créé en brouillon (165,00"))
+                #expect(page.contains("Avoir de la facture") && page.contains("F2026-000001") && page.contains("Rapport") && !page.contains("Audit"))
+            }
+        }
+    }
 }

@@ -257,7 +257,7 @@ extension InvoicePages {
             let unit = v["lines[\(i)].unit"] ?? "C62"
             let cat = v["lines[\(i)].vatCategory"].flatMap { $0.isEmpty ? nil : $0 } ?? "S"
             m["units"] = InvoiceFormat.units.map { ["value": $0.0, "label": lang.pick(fr: $0.1, en: $0.2), "selected": $0.0 == unit] }
-            m["categories"] = categories.map { ["value": $0, "label": "\($0) — \(InvoiceFormat.vatCategoryLabel($0, lang: lang))", "selected": $0 == cat] }
+            m["categories"] = categories.map { ["value": $0, "label": InvoiceFormat.vatCategoryShort($0, lang: lang), "selected": $0 == cat] }
             m["needsReason"] = InvoiceFormat.categoriesNeedingReason.contains(cat)
             return m
         }
@@ -267,7 +267,7 @@ extension InvoicePages {
             for f in InvoiceEntryForm.chargeFields { m[f] = field("allowancesCharges[\(i)].\(f)") }
             let cat = v["allowancesCharges[\(i)].vatCategory"].flatMap { $0.isEmpty ? nil : $0 } ?? "S"
             m["isCharge"] = v["allowancesCharges[\(i)].kind"] == "charge"
-            m["categories"] = categories.map { ["value": $0, "label": "\($0) — \(InvoiceFormat.vatCategoryLabel($0, lang: lang))", "selected": $0 == cat] }
+            m["categories"] = categories.map { ["value": $0, "label": InvoiceFormat.vatCategoryShort($0, lang: lang), "selected": $0 == cat] }
             return m
         }
         let charges = (0..<form.chargeCount).map { chargeModel(String($0)) }

@@ -105,6 +105,17 @@ enum InvoiceFormat {
         }
     }
 
+    /// The same, short enough for the entry form's narrow select.
+    static func vatCategoryShort(_ code: String, lang: Lang) -> String {
+        switch code {
+        case "S": return lang.pick(fr: "Soumise", en: "Taxed")
+        case "K": return lang.pick(fr: "Intracom.", en: "Intra-EU")
+        case "G": return "Export"
+        case "O": return lang.pick(fr: "Hors champ", en: "Out of scope")
+        default: return vatCategoryLabel(code, lang: lang)
+        }
+    }
+
     /// Categories whose lines must say why no VAT is charged (mention d'exonération).
     static let categoriesNeedingReason: Set<String> = ["E", "AE", "K", "G", "O"]
 
