@@ -409,7 +409,7 @@ public enum Invoices {
         } else {
             candidateXML = CII.write(invoice, profile: .en16931)
         }
-        let report = validator.validate(candidateXML, file: "invoice", options: ValidationOptions(french: source == .entry || source == .creditNote))
+        let report = validator.validate(candidateXML, file: "invoice", options: ValidationOptions(french: source == .entry || source == .creditNote, profileRulesAlways: true))
         if !report.valid { throw PlatformError.validation(problems(report)) }
 
         let logo = try await CompanyProfiles.logo(db, companyID: companyID)?.data
