@@ -387,6 +387,9 @@ import Testing
                 page = try await Self.follow(&alice, client, r)
                 #expect(page.contains("Avoir créé en brouillon (165,00"))
                 #expect(page.contains("Avoir de la facture") && page.contains("F2026-000001") && page.contains("Rapport") && !page.contains("Audit"))
+                // English on request.
+                try await alice.get(client, "/factures/\(creditID)?lang=en")
+                #expect(alice.lastBody.contains("Credit note for invoice") && alice.lastBody.contains("Issue the invoice") && alice.lastBody.contains("€165.00"))
             }
         }
     }
