@@ -45,11 +45,61 @@ public enum DemoData {
                                                 addressLine1: "Place de la Mairie", postCode: "75999", city: "Facteurville"),
                                          actor: "demo", ip: nil)
         }
+        try await seedInvoices(db, seller: records[0], buyer: records[1])
         var accounts: [Account] = []
         for (record, c) in zip(records, companies) {
             let token = try await APITokens.create(db, companyID: record.id, name: "demo", actor: "demo", ip: nil)
             accounts.append(Account(company: record.name, siret: record.siret, email: c.adminEmail, password: password, apiToken: token.token))
         }
         return accounts
+    }
+
+    /// Addresses, a bank account and a few invoices between the two companies, at different stages of
+    /// their lives, so that both dashboards, inboxes and timelines have something to show.
+    static func seedInvoices(_ db: Database, seller: CompanyRecord, buyer: CompanyRecord) async throws {
+        struct N: Decodable { let n: Int }
+        let existing = try await db.sql.raw("SELECT count(*) AS n FROM invoices WHERE seller_company_id = \(bind: seller.id)").first(decoding: N.self)?.n ?? 0
+        guard existing == 0 else { return }
+        for (company, street, post, city) in [(seller, "12 rue des Artisans", "69003", "Lyon"), (buyer, "3 place du Marché", "69001", "Lyon")] {
+            var settings = try await CompanyProfiles.get(db, companyID: company.id).settings
+            settings.addressLine1 = street
+            settings.postCode = post
+            settings.city = city
+            settings.legalForm = company.id == seller.id ? "SARL" : "SAS"
+            settings.shareCapital = "10000"
+            _ = try await CompanyProfiles.update(db, companyID: company.id, role: .manager, settings, actor: "demo", ip: nil)
+        }
+        _ = try await CompanyProfiles.addBankAccount(db, companyID: seller.id, role: .manager,
+                                                     BankAccount(label: "Compte courant", iban: "FR7630006000011234567890189", bic: "AGRIFRPP", isDefault: true),
+                                                     actor: "demo", ip: nil)
+        guard let client = try await Clients.list(db, companyID: seller.id, query: buyer.siren).items.first else { return }
+        let producer = FacturXProducer()
+        func entry(_ lines: [InvoiceEntry.Line]) -> InvoiceEntry {
+            var e = InvoiceEntry(clientId: client.id, lines: lines)
+            e.operationCategory = .mixed
+            return e
+        }
+        func d(_ s: String) -> Decimal? { Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) }
+        let one = try await Invoices.createDraft(db, companyID: seller.id, entry([
+            .init(description: "Réparation du four à sole", quantity: 1, unitPrice: d("850")!),
+            .init(description: "Pièces détachées (résistances)", quantity: 4, unitPrice: d("62.50")!),
+        ]), actor: "demo", ip: nil)
+        let issuedOne = try await Invoices.issue(db, companyID: seller.id, id: one.id, producer: producer, actor: "demo", ip: nil)
+        _ = try await Invoices.changeStatus(db, companyID: buyer.id, id: issuedOne.id, code: 205, reason: nil, actor: "demo", ip: nil)
+        let two = try await Invoices.createDraft(db, companyID: seller.id, entry([
+            .init(description: "Maintenance trimestrielle", quantity: 1, unitPrice: d("390")!),
+            .init(description: "Livre « L'art du pain »", quantity: 2, unitPrice: d("28")!, vatCategory: "S", vatRate: d("5.5")!),
+        ]), actor: "demo", ip: nil)
+        let issuedTwo = try await Invoices.issue(db, companyID: seller.id, id: two.id, producer: producer, actor: "demo", ip: nil)
+        _ = try await Invoices.changeStatus(db, companyID: buyer.id, id: issuedTwo.id, code: 205, reason: nil, actor: "demo", ip: nil)
+        _ = try await Invoices.changeStatus(db, companyID: buyer.id, id: issuedTwo.id, code: 211, reason: nil, actor: "demo", ip: nil)
+        _ = try await Invoices.changeStatus(db, companyID: seller.id, id: issuedTwo.id, code: 212, reason: nil, actor: "demo", ip: nil)
+        let three = try await Invoices.createDraft(db, companyID: seller.id, entry([
+            .init(description: "Remplacement du pétrin", quantity: 1, unitPrice: d("2400")!),
+        ]), actor: "demo", ip: nil)
+        _ = try await Invoices.issue(db, companyID: seller.id, id: three.id, producer: producer, actor: "demo", ip: nil)
+        _ = try await Invoices.createDraft(db, companyID: seller.id, entry([
+            .init(description: "Devis : vitrine réfrigérée", quantity: 1, unitPrice: d("1750")!),
+        ]), actor: "demo", ip: nil)
     }
 }

@@ -9,9 +9,14 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .long, help: "Dossier des données (base SQLite embarquée, fichiers). Défaut : ./var ou FACTEUR_DATA.")
     var data: String?
 
+    @Option(name: .long, help: "Fichier de configuration (CLÉ = valeur par ligne ; les variables d'environnement l'emportent). Défaut : FACTEUR_CONFIG ou ./facteur.conf s'il existe.")
+    var config: String?
+
     func configuration() throws -> Configuration {
         var c: Configuration
-        do { c = try Configuration.fromEnvironment() } catch {
+        var env = ProcessInfo.processInfo.environment
+        if let config { env["FACTEUR_CONFIG"] = config }
+        do { c = try Configuration.fromEnvironment(env) } catch {
             throw ValidationError("\(error)")
         }
         if let data { c.dataDirectory = data }
@@ -42,13 +47,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { config.host = host }
         if let port { config.port = port }
         if demo {
+            config.demo = true
             let accounts = try await withStorage(storage) { db in try await DemoData.seed(db) }
             let base = "http://\(config.host == "127.0.0.1" ? "localhost" : config.host):\(config.port)"
             var text = "\nFacteur — données de démonstration prêtes.\n"
             for a in accounts {
                 text += "  \(a.company) (SIRET \(a.siret))\n    identifiant : \(a.email)   mot de passe : \(a.password)\n    jeton d'API : \(a.apiToken)\n"
             }
-            text += "Essayez : curl -H 'Authorization: Bearer \(accounts[0].apiToken)' \(base)/api/v1/clients\n"
+            text += "Connectez-vous sur \(base)/connexion avec l'un de ces comptes ; les emails envoyés s'affichent sur \(base)/dev/mail.\n"
+            text += "Essayez l'API : curl -H 'Authorization: Bearer \(accounts[0].apiToken)' \(base)/api/v1/invoices\n"
             text += "Facteur écoute sur \(base) (Ctrl-C pour arrêter).\n\n"
             writeStdout(text)
         }
