@@ -193,18 +193,19 @@ class Run:
         problems = d.find_elements(By.CSS_SELECTOR, ".problems")
         assert not problems, "issue refused: " + (problems[0].text if problems else "")
         number = d.find_element(By.CSS_SELECTOR, "[data-invoice-number]").text.split()[-1]
-        assert re.match(r"AD\d{4}-\d+", number), f"invoice number {number!r}"
+        assert re.match(r"AD\d{4}-\d+$", number), f"invoice number {number!r}"
         assert self.status_code() == 203, f"status after issue {self.status_code()}"
         self.step(f"invoice {number} issued and made available to B (203)")
         self.logout()
 
         # B decides.
         self.login(a.buyer)
-        counts_b = self.counts()
-        assert counts_b.get("received") == 1 and counts_b.get("awaiting") == 1, f"B's dashboard before deciding {counts_b}"
+        # The demo data may already hold invoices: counts are checked as changes.
+        before_b = self.counts()
+        assert before_b.get("received", 0) >= 1 and before_b.get("awaiting", 0) >= 1, f"B's dashboard before deciding {before_b}"
         self.go("/factures?onglet=recues")
         d.find_element(By.LINK_TEXT, number)
-        self.step("B sees it in Reçues and 1 invoice awaiting action on the dashboard")
+        self.step(f"B sees it in Reçues; dashboard {before_b}")
         self.shot("invoice-list-received")
         d.find_element(By.LINK_TEXT, number).click()
         self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-status]")))
@@ -218,7 +219,8 @@ class Run:
         self.step("B approved it (205) and marked the payment transmitted (211)")
         self.go("/tableau-de-bord")
         counts_b = self.counts()
-        assert counts_b.get("received") == 1 and counts_b.get("awaiting") == 0, f"B's dashboard after deciding {counts_b}"
+        assert counts_b.get("received") == before_b["received"] and counts_b.get("awaiting") == before_b["awaiting"] - 1, \
+            f"B's dashboard after deciding {counts_b} (before {before_b})"
         self.logout()
 
         # A records the payment.
@@ -238,7 +240,7 @@ class Run:
         self.go("/tableau-de-bord")
         counts_a = self.counts()
         expected = {"drafts": before_a.get("drafts", 0), "issued": before_a.get("issued", 0) + 1,
-                    "collected": before_a.get("collected", 0) + 1, "awaiting": 0}
+                    "collected": before_a.get("collected", 0) + 1, "awaiting": before_a.get("awaiting", 0)}
         for k, v in expected.items():
             assert counts_a.get(k) == v, f"A's dashboard {k} = {counts_a.get(k)}, expected {v} ({counts_a})"
         self.step(f"A's dashboard: {counts_a}")

@@ -30,6 +30,7 @@ extension InvoicePages {
         "view_duplicate": L10n("Dupliquer", "Duplicate"),
         "view_delete": L10n("Supprimer le brouillon", "Delete the draft"),
         "view_delete_confirm": L10n("Supprimer définitivement ce brouillon ?", "Delete this draft for good?"),
+        "view_final_confirm": L10n("Cette décision est définitive. Confirmer ?", "This decision is final. Confirm?"),
         "view_pdf": L10n("Télécharger le PDF", "Download the PDF"),
         "view_xml": L10n("Télécharger le XML", "Download the XML"),
         "view_mark_sent": L10n("Marquer comme envoyée", "Mark as sent"),
