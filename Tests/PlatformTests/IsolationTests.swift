@@ -54,7 +54,7 @@ import Testing
         return World(a: a, b: b, tokenA: tokenA.token, tokenB: tokenB.token, viewerToken: viewer.token,
                      bObjects: ["clients": bClient.id, "bank-accounts": bAccount.id, "comptes": bAccount.id, "users": carol, "utilisateurs": carol,
                                 "invitations": bInvitation.invitation.id, "invoices": invoice.id, "factures": invoice.id,
-                                "webhooks": webhook.id],
+                                "webhooks": webhook.id, "jetons": tokenB.id],
                      bClient: bClient)
     }
 

@@ -71,3 +71,22 @@ public enum APITokens {
         }
     }
 }
+
+extension APITokens {
+    public struct Listed: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var role: Role
+        public var createdAt: String
+        public var revokedAt: String?
+    }
+
+    /// The company's tokens, newest first (their secrets are never stored, only their SHA-256).
+    public static func list(_ db: Database, companyID: String) async throws -> [Listed] {
+        struct Row: Decodable { let id: String; let name: String; let role: String?; let created_at: String; let revoked_at: String? }
+        return try await db.sql.select().columns("id", "name", "role", "created_at", "revoked_at").from("api_tokens")
+            .where("company_id", .equal, companyID).orderBy("created_at", .descending).orderBy("id")
+            .all(decoding: Row.self)
+            .map { Listed(id: $0.id, name: $0.name, role: $0.role.flatMap(Role.init(rawValue:)) ?? .manager, createdAt: $0.created_at, revokedAt: $0.revoked_at) }
+    }
+}

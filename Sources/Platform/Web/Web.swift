@@ -186,6 +186,7 @@ enum WebModules {
         DevMailPages.self,
         CompanyPages.self, UsersPages.self, ClientsPages.self,
         InvoicePages.self,
+        IntegrationPages.self,
     ]
 
     /// Registers the pages and the static files on the router.
