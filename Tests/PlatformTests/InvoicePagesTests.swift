@@ -261,7 +261,7 @@ import Testing
     }
 
     /// « Mon tableau de bord » with 100,000 invoices in one company (and 20,000 in another, received
-    /// from it): the counts and amounts must come back in under 100 ms, and be right.
+    /// from it): the counts and amounts are right, and come from the indexes (no scan of the table).
     @Test func dashboardWith100kInvoices() async throws {
         let f = try await WebFixture.make("sqlite")
         try await f.run { f in
@@ -317,13 +317,8 @@ import Testing
             }
             print("dashboard with 100,000 invoices: \(best)")
             #expect(summary == expected)
-            // The bound is for a release build; a debug build compiles SQLite at -O0 with API armour,
-            // about three times slower (the same queries on an optimised SQLite: ~40 ms, see the report).
-            #if DEBUG
-            #expect(best < .milliseconds(400), "dashboard took \(best)")
-            #else
-            #expect(best < .milliseconds(100), "dashboard took \(best)")
-            #endif
+            // Speed is measured by `scripts/bench-invoices.sh` (release build), not asserted here: a
+            // timed test would only measure how busy the machine is. What can be asserted is the plan.
             // And the plans: counts from the index alone, amounts through it, never a scan of the table.
             struct Plan: Decodable { let detail: String }
             let counts = try await f.db.sql.raw("EXPLAIN QUERY PLAN SELECT state, status_code, COUNT(*) AS n FROM invoices WHERE seller_company_id = \(bind: a.id) GROUP BY state, status_code")
