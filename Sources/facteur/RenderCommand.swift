@@ -63,7 +63,10 @@ struct RenderCommand: ParsableCommand {
             throw fail("artefacts de validation illisibles : \(error)", "cannot load the validation artefacts: \(error)")
         }
         let language: Language = en ? .en : .fr
-        let report = validator.validate(data, file: input)
+        // A Factur-X PDF is checked with the Factur-X profile rules too (as check_pdf.py does), so an
+        // invoice that would make a non-conformant PDF is refused before any PDF is written.
+        let checks = ValidationOptions(profileRulesAlways: true)
+        let report = validator.validate(data, file: input, options: checks)
         if !report.valid {
             writeStdout(TextReport.render(report, language: language))
             if !force || report.errors.contains(where: { $0.rule == "XML-PARSE" || $0.rule == "UNSUPPORTED-SYNTAX" }) {
@@ -82,7 +85,7 @@ struct RenderCommand: ParsableCommand {
         var xml = data
         if syntax != .cii || declared != chosen {
             xml = CII.write(invoice, profile: chosen)
-            let second = validator.validate(xml, file: "factur-x.xml")
+            let second = validator.validate(xml, file: "factur-x.xml", options: checks)
             if !second.valid {
                 writeStdout(TextReport.render(second, language: language))
                 if !force {
