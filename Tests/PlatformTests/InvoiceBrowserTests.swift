@@ -18,6 +18,16 @@ import Testing
         config.demo = true
         config.mailInterval = 0.2
         config.logLevel = .warning
+        // The notification emails go to a real SMTP server started here (aiosmtpd, a Maildir).
+        let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("facteur-e2e-mail-\(UUID().uuidString)").path
+        let smtpPort = try freePort()
+        let smtp = try await startProcess(["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(smtpPort)", "-c", "aiosmtpd.handlers.Mailbox", maildir],
+                                          waitForPort: smtpPort)
+        defer {
+            smtp.terminate()
+            try? FileManager.default.removeItem(atPath: maildir)
+        }
+        config.smtp = SMTPConfiguration(host: "127.0.0.1", port: smtpPort, startTLS: false)
         // The demo data, as `facteur serve --demo` seeds it, before the server opens the same storage.
         let logger = Logger(label: "e2e")
         let db = try await Database.open(config, logger: logger)
@@ -52,7 +62,33 @@ import Testing
         for name in ["invoice-entry", "invoice-page", "dashboard-invoices"] {
             #expect(FileManager.default.fileExists(atPath: shots + "/\(name).png"), "screenshot \(name)")
         }
+
+        // The notifications of the flow reached the SMTP server: the buyer heard of the new invoice and of
+        // its collection, the seller of its approval and of the payment transmitted.
+        var mails: [[String: String]] = []
+        for _ in 0..<50 {
+            mails = try readMaildir(maildir)
+            let subjects = mails.map { $0["subject"] ?? "" }
+            if let n = Self.latestNumber(subjects), subjects.contains("Facture \(n) : Encaissée") { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let seller = accounts[0].email, buyer = accounts[1].email
+        let subjects = mails.map { ($0["to"] ?? "", $0["subject"] ?? "") }
+        let number = try #require(Self.latestNumber(subjects.filter { $0.0 == buyer }.map(\.1)), "no new-invoice email to the buyer: \(subjects)")
+        #expect(subjects.contains { $0 == (buyer, "Nouvelle facture \(number) de \(accounts[0].company)") }, "\(subjects)")
+        #expect(subjects.contains { $0 == (seller, "Facture \(number) : Approuvée") }, "\(subjects)")
+        #expect(subjects.contains { $0 == (seller, "Facture \(number) : Paiement transmis") }, "\(subjects)")
+        #expect(subjects.contains { $0 == (buyer, "Facture \(number) : Encaissée") }, "\(subjects)")
         server.cancel()
         _ = await server.result
+    }
+
+    /// The invoice number with the highest sequence named by a « Nouvelle facture … » subject (the flow's
+    /// invoice comes after the demo's, whatever prefix the company chose).
+    static func latestNumber(_ subjects: [String]) -> String? {
+        subjects.compactMap { s -> String? in
+            guard s.hasPrefix("Nouvelle facture ") else { return nil }
+            return s.dropFirst("Nouvelle facture ".count).split(separator: " ").first.map(String.init)
+        }.max { a, b in (Int(a.split(separator: "-").last ?? "") ?? 0) < (Int(b.split(separator: "-").last ?? "") ?? 0) }
     }
 }
