@@ -53,3 +53,36 @@ import Testing
             != AuditEntry.computeHash(companyID: "A", seq: 1, at: "t", actor: "a", ip: nil, action: "bc", subject: "s", details: "{}", prevHash: "0"))
     }
 }
+
+@Suite(.serialized) struct AuditLogConcurrencyTests {
+    /// Eight writers appending to one company's chain at once: every append lands, in one unbroken chain
+    /// (on PostgreSQL two transactions used to read the same last entry and one failed).
+    @Test(arguments: Engines.all)
+    func concurrentAppendsToOneChain(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (company, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let before = try await AuditLog.verify(db.sql, companyID: company.id).entries
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for w in 0..<8 {
+                    group.addTask {
+                        for i in 0..<10 {
+                            try await db.sql.transaction { tx in
+                                try await AuditLog.append(tx, companyID: company.id, actor: "writer:\(w)", ip: nil, action: "test.append", subject: "item:\(w)-\(i)")
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let result = try await AuditLog.verify(db.sql, companyID: company.id)
+            #expect(result.entries == before + 80)
+            #expect(result.breaks.isEmpty)
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+}

@@ -114,6 +114,22 @@ import Testing
                     #expect(String(decoding: xml, as: UTF8.self).contains("F2026-000001"))
                 }
                 #expect(pdfs[0] == pdfs[1])
+                // The reference checker accepts the issued Factur-X: PDF/A-3 markers, container, and every
+                // rule (EN 16931, Factur-X profile, French CTC) on the embedded XML.
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("facteur-issued-\(UUID().uuidString).pdf")
+                try pdfs[0].write(to: file)
+                defer { try? FileManager.default.removeItem(at: file) }
+                let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/oracle/check_pdf.py").standardized.path
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = ["python3", checker, "--fr-ctc", file.path]
+                let out = Pipe()
+                p.standardOutput = out
+                p.standardError = out
+                try p.run()
+                let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                p.waitUntilExit()
+                #expect(p.terminationStatus == 0 && report.contains("1 passed, 0 failed"), "check_pdf.py --fr-ctc: \(report)")
                 for path in ["", "/pdf", "/xml", "/history"] {
                     (status, _, _) = try await call.run(.get, "/api/v1/invoices/\(id)\(path)", tc)
                     #expect(status == .notFound, "C must not see \(path)")

@@ -48,6 +48,9 @@ public enum AuditLog {
     @discardableResult
     public static func append(_ sql: any SQLDatabase, companyID: String, actor: String, ip: String?, action: String,
                               subject: String, details: [String: String] = [:], at date: Date = Date()) async throws -> AuditEntry {
+        // Two transactions appending to one chain at once would read the same last entry: the company's
+        // row is locked first (PostgreSQL; SQLite's writers already run one at a time), so the second waits.
+        try await lock(sql, companyIDs: [companyID])
         struct Last: Decodable { let seq: Int; let hash: String }
         let last = try await sql.select().columns("seq", "hash").from("audit_log")
             .where("company_id", .equal, companyID).orderBy("seq", .descending).limit(1)
@@ -65,6 +68,17 @@ public enum AuditLog {
         // (company_id, seq) is the primary key: two concurrent appends cannot both take the same place.
         try await sql.insert(into: "audit_log").model(entry).run()
         return entry
+    }
+
+    /// Locks the chains of several companies, always in the same order, so that two transactions that
+    /// each write to two chains (an invoice's seller and buyer) cannot wait for each other forever.
+    /// Call it first in such a transaction. A no-op on SQLite (no row locks; writers are serialized).
+    public static func lock(_ sql: any SQLDatabase, companyIDs: [String]) async throws {
+        guard sql.dialect.exclusiveSelectLockExpression != nil else { return }
+        struct Row: Decodable { let id: String }
+        for id in Set(companyIDs).sorted() {
+            _ = try await sql.select().column("id").from("companies").where("id", .equal, id).for(.update).first(decoding: Row.self)
+        }
     }
 
     static func timestamp(_ d: Date) -> String {

@@ -409,7 +409,11 @@ public enum Invoices {
         } else {
             candidateXML = CII.write(invoice, profile: .en16931)
         }
-        let report = validator.validate(candidateXML, file: "invoice", options: ValidationOptions(french: source == .entry || source == .creditNote, profileRulesAlways: true))
+        // Typed invoices and credit notes are written by Facteur's CII writer, which writes only what the
+        // EN 16931 profile allows; a deposited file brings its own XML, checked with the Factur-X profile
+        // rules too (as check_pdf.py checks a PDF). The French rules apply to what Facteur composes.
+        let typed = source == .entry || source == .creditNote
+        let report = validator.validate(candidateXML, file: "invoice", options: ValidationOptions(french: typed, profileRulesAlways: !typed))
         if !report.valid { throw PlatformError.validation(problems(report)) }
 
         let logo = try await CompanyProfiles.logo(db, companyID: companyID)?.data
@@ -417,6 +421,7 @@ public enum Invoices {
         let issuedAt = now()
         let prepared = invoice
         try await db.sql.transaction { tx in
+            try await AuditLog.lock(tx, companyIDs: [companyID] + (buyerCompany.map { [$0] } ?? []))
             var invoice = prepared
             if !keepsNumber {
                 let value = try await InvoiceNumbering.next(tx, companyID: companyID, year: year)
@@ -547,6 +552,7 @@ public enum Invoices {
         let at = now()
         let cleanReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         try await db.sql.transaction { tx in
+            try await AuditLog.lock(tx, companyIDs: [row.seller_company_id] + (row.buyer_company_id.map { [$0] } ?? []))
             // The expected current status in the WHERE makes two simultaneous changes unable to both apply.
             var update = tx.update("invoices").set("status_code", to: target.code).set("updated_at", to: at)
             if let paid { update = update.set("paid", to: paid) }
