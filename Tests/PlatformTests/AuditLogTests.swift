@@ -86,3 +86,30 @@ import Testing
         try await cleanup()
     }
 }
+
+@Suite(.serialized) struct ConcurrentDraftsTests {
+    /// Eight issuers typing drafts for one company at once: each draft's insert holds a key-share lock on
+    /// the company (foreign key) before its audit entry locks the chain — this deadlocked on PostgreSQL.
+    @Test(arguments: Engines.all)
+    func concurrentDraftsOfOneCompany(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            let (a, _, clientID) = try await NotificationWebhookTests.setUp(db)
+            let entry = InvoiceEntry(clientId: clientID, lines: [.init(description: "Conseil", quantity: 1, unitPrice: 100)])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<5 { _ = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "t", ip: nil) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await Invoices.list(db, companyID: a.id, Invoices.Query()).total == 40)
+            #expect(try await AuditLog.verify(db.sql, companyID: a.id).breaks.isEmpty)
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+}

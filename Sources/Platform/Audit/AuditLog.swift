@@ -77,7 +77,10 @@ public enum AuditLog {
         guard sql.dialect.exclusiveSelectLockExpression != nil else { return }
         struct Row: Decodable { let id: String }
         for id in Set(companyIDs).sorted() {
-            _ = try await sql.select().column("id").from("companies").where("id", .equal, id).for(.update).first(decoding: Row.self)
+            // NO KEY UPDATE, not UPDATE: rows inserted with a foreign key to the company (an invoice, a
+            // client) hold KEY SHARE on it, which UPDATE would wait for — two such transactions deadlocked.
+            _ = try await sql.select().column("id").from("companies").where("id", .equal, id)
+                .lockingClause(SQLRaw("FOR NO KEY UPDATE")).first(decoding: Row.self)
         }
     }
 
