@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import InvoiceModel
 import Logging
 import Testing
 @testable import Platform
@@ -173,6 +174,14 @@ import Testing
                 (status, data, _) = try await call.run(.post, "/api/v1/invoices/\(creditID)/issue", ta)
                 #expect(status == .ok, "\(String(decoding: data, as: UTF8.self))")
                 #expect(call.object(data)["number"] as? String == "F2026-000002")
+                let creditTotal = ((call.object(data)["totals"] as? [String: Any])?["withVAT"] as? String).flatMap { Decimal(string: $0) }
+
+                // The dashboard's sums (PostgreSQL sums integers as NUMERIC: this once failed there):
+                // the collected invoice is closed, the credit note is still open.
+                let summary = try await Dashboard.summary(db, companyID: a.id, today: LocalDate(year: 2026, month: 11, day: 25)!)
+                #expect(summary.collected == 1)
+                #expect(summary.outstandingCount == 1)
+                #expect(summary.outstanding == creditTotal)
 
                 // Unauthenticated: 401.
                 let (s401, _, _) = try await client.execute(uri: "/api/v1/invoices", method: .get, headers: [:], body: nil) { ($0.status, 0, 0) }

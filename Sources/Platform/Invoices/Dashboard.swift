@@ -45,15 +45,15 @@ public enum Dashboard {
             if code == LifecycleStatus.collected.code { s.collected += g.n }
             if !closed.contains(code) { s.outstandingCount += g.n }
         }
-        // Amounts: only the open invoices' rows are read (same index, status_code IN open), in cents;
+        // Amounts: only the open invoices' rows are read (PostgreSQL sums a BIGINT as NUMERIC: cast back) (same index, status_code IN open), in cents;
         // most of a company's invoices are collected, so this is a small part of them.
         let open = LifecycleStatus.allCases.map(\.code).filter { !closed.contains($0) }
         struct Sums: Decodable { let due: Int?; let overdue: Int?; let overdue_n: Int?; let partial_n: Int? }
         let sums = try await db.sql.raw("""
-            SELECT SUM(amount_due_cents) AS due,
-                   SUM(CASE WHEN due_date < \(bind: todayText) THEN amount_due_cents ELSE 0 END) AS overdue,
-                   SUM(CASE WHEN due_date < \(bind: todayText) THEN 1 ELSE 0 END) AS overdue_n,
-                   SUM(CASE WHEN paid <> '0' THEN 1 ELSE 0 END) AS partial_n
+            SELECT CAST(SUM(amount_due_cents) AS BIGINT) AS due,
+                   CAST(SUM(CASE WHEN due_date < \(bind: todayText) THEN amount_due_cents ELSE 0 END) AS BIGINT) AS overdue,
+                   CAST(SUM(CASE WHEN due_date < \(bind: todayText) THEN 1 ELSE 0 END) AS BIGINT) AS overdue_n,
+                   CAST(SUM(CASE WHEN paid <> '0' THEN 1 ELSE 0 END) AS BIGINT) AS partial_n
             FROM invoices WHERE seller_company_id = \(bind: companyID) AND state = 'issued' AND status_code IN (\(binds: open))
             """).first(decoding: Sums.self)
         let dueCents = sums?.due ?? 0
