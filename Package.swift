@@ -68,7 +68,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ], resources: [.copy("Resources")], swiftSettings: strict),
+        ], exclude: ["Web/README.md"], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "facteur", dependencies: [
             "InvoiceModel", "InvoiceFormats", "InvoiceValidation", "PDF", "FacturX", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
