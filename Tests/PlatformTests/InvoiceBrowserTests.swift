@@ -66,7 +66,8 @@ import Testing
         // The notifications of the flow reached the SMTP server: the buyer heard of the new invoice and of
         // its collection, the seller of its approval and of the payment transmitted.
         var mails: [[String: String]] = []
-        for _ in 0..<50 {
+        // Up to a minute: the mail service sends every 0.2 s, but the whole suite shares two cores.
+        for _ in 0..<300 {
             mails = try readMaildir(maildir)
             let subjects = mails.map { $0["subject"] ?? "" }
             if let n = Self.latestNumber(subjects), subjects.contains("Facture \(n) : Encaissée") { break }

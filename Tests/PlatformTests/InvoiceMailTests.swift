@@ -20,7 +20,7 @@ import Testing
             let (a, b, clientID) = try await NotificationWebhookTests.setUp(db)
             let invoice = try await NotificationWebhookTests.issue(db, a, clientID: clientID)
             _ = try await Invoices.changeStatus(db, companyID: b.id, id: invoice.id, code: 205, reason: nil, actor: "bob", ip: nil, baseURL: "https://facteur.test")
-            let transport = SMTPTransport(SMTPConfiguration(host: "127.0.0.1", port: port, startTLS: false), logger: Logger(label: "test"))
+            let transport = patientTransport(SMTPConfiguration(host: "127.0.0.1", port: port, startTLS: false))
             let mail = MailService(outbox: Outbox(database: db), transport: transport, from: "Facteur <no-reply@facteur.test>",
                                    interval: .seconds(1), logger: Logger(label: "test"))
             #expect(await mail.deliverDue() == 2)

@@ -43,6 +43,14 @@ func startProcess(_ arguments: [String], waitForPort port: Int, seconds: Double 
     throw SMTPError.timedOut
 }
 
+/// A transport for tests against real servers: the whole test suite runs in parallel on two cores,
+/// where a Python TLS server can take far longer to answer than a production one would.
+func patientTransport(_ configuration: SMTPConfiguration) -> SMTPTransport {
+    var t = SMTPTransport(configuration, logger: Logger(label: "test"))
+    t.timeout = .seconds(180)
+    return t
+}
+
 /// A free TCP port on the loopback interface (bound then released).
 func freePort() throws -> Int {
     let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
@@ -154,7 +162,7 @@ func readMaildir(_ dir: String) throws -> [[String: String]] {
             server.terminate()
             try? FileManager.default.removeItem(atPath: dir)
         }
-        let transport = SMTPTransport(SMTPConfiguration(host: "127.0.0.1", port: port, startTLS: false), logger: Logger(label: "test"))
+        let transport = patientTransport(SMTPConfiguration(host: "127.0.0.1", port: port, startTLS: false))
         let html = "<p>Bonjour Zoé,</p>\n<p>.Une ligne qui commence par un point</p>"
         let text = "Bonjour Zoé,\n.Une ligne qui commence par un point\n\nhttps://facteur.example/lien"
         try await transport.send(MailMessage(to: "zoe@exemple.fr", subject: "Votre facture n° 2026-001 — société « Élan »", text: text, html: html),
@@ -179,7 +187,7 @@ func readMaildir(_ dir: String) throws -> [[String: String]] {
         let port = try freePort()
         let server = try await startProcess(["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Sink"], waitForPort: port)
         defer { server.terminate() }
-        let transport = SMTPTransport(SMTPConfiguration(host: "127.0.0.1", port: port, user: "u", password: "p", startTLS: true), logger: Logger(label: "test"))
+        let transport = patientTransport(SMTPConfiguration(host: "127.0.0.1", port: port, user: "u", password: "p", startTLS: true))
         await #expect(throws: SMTPError.startTLSUnavailable("127.0.0.1")) {
             try await transport.send(MailMessage(to: "a@b.fr", subject: "x", text: "x"), from: "no-reply@facteur.example")
         }
@@ -248,8 +256,7 @@ func readMaildir(_ dir: String) throws -> [[String: String]] {
                                             waitForPort: port)
         defer { server.terminate() }
         for host in ["127.0.0.1", "localhost"] {
-            let transport = SMTPTransport(SMTPConfiguration(host: host, port: port, user: "facteur", password: "mot de passe ✓", startTLS: true, caFile: cert),
-                                          logger: Logger(label: "test"))
+            let transport = patientTransport(SMTPConfiguration(host: host, port: port, user: "facteur", password: "mot de passe ✓", startTLS: true, caFile: cert))
             try await transport.send(MailMessage(to: "zoe@exemple.fr", subject: "Chiffré via \(host)", text: "Bonjour"), from: "no-reply@facteur.example")
         }
         let received = try readMaildir(dir + "/mail")
@@ -257,8 +264,7 @@ func readMaildir(_ dir: String) throws -> [[String: String]] {
         let log = try String(contentsOfFile: dir + "/mail-auth.log", encoding: .utf8)
         #expect(log == String(repeating: "\(onlyLogin ? "LOGIN" : "PLAIN") ok tls=True\n", count: 2))
         // A wrong password: the server's refusal is reported with the command (not the password).
-        let wrong = SMTPTransport(SMTPConfiguration(host: "127.0.0.1", port: port, user: "facteur", password: "faux", startTLS: true, caFile: cert),
-                                  logger: Logger(label: "test"))
+        let wrong = patientTransport(SMTPConfiguration(host: "127.0.0.1", port: port, user: "facteur", password: "faux", startTLS: true, caFile: cert))
         do {
             try await wrong.send(MailMessage(to: "zoe@exemple.fr", subject: "x", text: "x"), from: "no-reply@facteur.example")
             Issue.record("a wrong password was accepted")
@@ -268,8 +274,7 @@ func readMaildir(_ dir: String) throws -> [[String: String]] {
             #expect(!command.contains("faux") && !command.contains(Data("faux".utf8).base64EncodedString()))
         }
         // A certificate nobody vouches for is refused.
-        let untrusting = SMTPTransport(SMTPConfiguration(host: "localhost", port: port, user: "facteur", password: "mot de passe ✓", startTLS: true),
-                                       logger: Logger(label: "test"))
+        let untrusting = patientTransport(SMTPConfiguration(host: "localhost", port: port, user: "facteur", password: "mot de passe ✓", startTLS: true))
         await #expect(throws: (any Error).self) {
             try await untrusting.send(MailMessage(to: "zoe@exemple.fr", subject: "x", text: "x"), from: "no-reply@facteur.example")
         }
