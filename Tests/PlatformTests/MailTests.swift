@@ -24,7 +24,7 @@ final class FlakyTransport: MailTransport, @unchecked Sendable {
 }
 
 /// Runs a process until `ready` returns true on its output so far, or fails after `seconds`.
-func startProcess(_ arguments: [String], waitForPort port: Int, seconds: Double = 15) async throws -> Process {
+func startProcess(_ arguments: [String], waitForPort port: Int, seconds: Double = 180) async throws -> Process {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = arguments
@@ -32,7 +32,10 @@ func startProcess(_ arguments: [String], waitForPort port: Int, seconds: Double 
     p.standardError = FileHandle.nullDevice
     try p.run()
     let deadline = Date().addingTimeInterval(seconds)
+    // Generous: Python servers start in well under a second alone, but can take over 15 s while the
+    // whole suite runs in parallel on two cores.
     while Date() < deadline {
+        guard p.isRunning else { throw SMTPError.connectionClosed }
         if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
             try? await channel.close()
             return p
