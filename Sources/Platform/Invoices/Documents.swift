@@ -22,6 +22,23 @@ public enum Documents {
         return hash
     }
 
+    /// Stores several documents (idempotent) in one statement inside the caller's transaction; returns
+    /// their hashes in the same order.
+    @discardableResult
+    public static func putAll(_ sql: any SQLDatabase, _ documents: [(data: Data, mediaType: String)]) async throws -> [String] {
+        let hashes = documents.map { sha256($0.data) }
+        var insert = sql.insert(into: "documents").columns("sha256", "media_type", "size", "content", "created_at")
+        var seen: Set<String> = []
+        let at = Clients.now()
+        // The same bytes twice in one statement would conflict with themselves: each hash once.
+        for (hash, d) in zip(hashes, documents) where seen.insert(hash).inserted {
+            insert = insert.values(SQLBind(hash), SQLBind(d.mediaType), SQLBind(d.data.count), SQLBind(d.data), SQLBind(at))
+        }
+        guard !seen.isEmpty else { return hashes }
+        try await insert.ignoringConflicts(with: ["sha256"]).run()
+        return hashes
+    }
+
     public struct Stored: Sendable {
         public var data: Data
         public var mediaType: String

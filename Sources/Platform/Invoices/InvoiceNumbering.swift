@@ -9,14 +9,12 @@ public enum InvoiceNumbering {
     /// transaction ends — on PostgreSQL by row lock, on SQLite by the database write lock — and a
     /// rollback returns the number.
     public static func next(_ tx: any SQLDatabase, companyID: String, year: Int) async throws -> Int {
-        try await tx.raw("""
-            INSERT INTO invoice_sequences (company_id, year, next_value) VALUES (\(bind: companyID), \(bind: year), 1)
-            ON CONFLICT (company_id, year) DO NOTHING
-            """).run()
+        // One statement (upsert): the first number of a year creates the row, the others increment
+        // it; both engines return the row as written, under its lock.
         struct Taken: Decodable { let value: Int }
         guard let taken = try await tx.raw("""
-            UPDATE invoice_sequences SET next_value = next_value + 1
-            WHERE company_id = \(bind: companyID) AND year = \(bind: year)
+            INSERT INTO invoice_sequences (company_id, year, next_value) VALUES (\(bind: companyID), \(bind: year), 2)
+            ON CONFLICT (company_id, year) DO UPDATE SET next_value = invoice_sequences.next_value + 1
             RETURNING next_value - 1 AS value
             """).first(decoding: Taken.self) else {
             throw PlatformError.notFound(what: "invoice sequence")

@@ -149,10 +149,21 @@ public enum Invoices {
 
     /// « Ma société » as the seller block of an invoice.
     static func sellerProfile(_ sql: any SQLDatabase, companyID: String) async throws -> (SellerProfile, prefix: String) {
-        let profile = try await CompanyProfiles.get(sql, companyID: companyID)
-        guard let company = try await sql.select().column("*").from("companies").where("id", .equal, companyID)
-            .first(decoding: CompanyRecord.self) else { throw PlatformError.notFound(what: "company") }
-        let s = profile.settings
+        let s = try await seller(sql, companyID: companyID, withLogo: false)
+        return (s.profile, s.prefix)
+    }
+
+    /// The seller block, the numbering prefix and (when asked) the logo, in two reads: the company's row
+    /// (settings and identity are columns of the same row, the logo joined to it) and its bank accounts.
+    static func seller(_ sql: any SQLDatabase, companyID: String, withLogo: Bool) async throws -> (profile: SellerProfile, prefix: String, logo: Data?) {
+        let query: SQLQueryString = withLogo
+            ? "SELECT c.*, l.data AS logo_data FROM companies c LEFT JOIN company_logos l ON l.company_id = c.id WHERE c.id = \(bind: companyID)"
+            : "SELECT c.* FROM companies c WHERE c.id = \(bind: companyID)"
+        guard let found = try await sql.raw(query).first() else { throw PlatformError.notFound(what: "company") }
+        let company = try found.decode(model: CompanyRecord.self)
+        let s = try found.decode(model: CompanyProfiles.Row.self).settings
+        struct Logo: Decodable { let logo_data: String? }
+        let logo = withLogo ? try found.decode(model: Logo.self).logo_data.flatMap { Data(base64Encoded: $0) } : nil
         let accounts = try await sql.select().column("*").from("bank_accounts").where("company_id", .equal, companyID)
             .all(decoding: BankAccountRow.self)
         let account = accounts.first(where: { $0.is_default }) ?? accounts.first
@@ -166,7 +177,7 @@ public enum Invoices {
         seller.company.legalForm = s.legalForm
         seller.company.shareCapital = s.shareCapital
         seller.company.rcs = s.rcs
-        return (seller, s.invoicePrefix)
+        return (seller, s.invoicePrefix, logo)
     }
 
     struct BankAccountRow: Decodable { let iban: String; let bic: String?; let is_default: Bool }
@@ -215,7 +226,8 @@ public enum Invoices {
             try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "invoice.draft.create", subject: "invoice:\(id)",
                                       details: ["client": client.id, "total": row.total_with_vat])
         }
-        return try await view(db, companyID: companyID, id: id, full: true)
+        // The row just inserted is the draft: no need to read it back.
+        return try view(row, companyID: companyID, full: true)
     }
 
     /// Replaces a draft's content. Issued invoices are frozen: corrections go through a credit note.
@@ -383,16 +395,22 @@ public enum Invoices {
     /// Issues a draft: validation (EN 16931 + French rules), then — in one transaction — the next number
     /// of the company's sequence, the frozen XML and Factur-X PDF (content-addressed), the lifecycle's
     /// first status, and delivery to the buyer's inbox when the buyer is on the network.
+    ///
+    /// Everything that does not need the number is read and checked before the transaction, which
+    /// holds the sequence (the only writer on SQLite, the sequence's row lock on PostgreSQL) for as few
+    /// round trips as possible: number, documents, row, events, both audit entries, webhooks and emails.
     public static func issue(_ db: Database, companyID: String, id: String, producer: any InvoiceDocumentProducer,
                              actor: String, ip: String?, baseURL: String = "http://localhost:8080") async throws -> InvoiceView {
         let draft = try await ownDraft(db.sql, companyID: companyID, id: id)
         let source = InvoiceSource(rawValue: draft.source) ?? .entry
-        var invoice = try JSONDecoder().decode(Invoice.self, from: Data(draft.body.utf8))
-        let (seller, prefix) = try await sellerProfile(db.sql, companyID: companyID)
+        let (seller, prefix, logo) = try await seller(db.sql, companyID: companyID, withLogo: true)
+        var invoice: Invoice
         if source == .entry, let text = draft.entry, let entry = try? JSONDecoder().decode(InvoiceEntry.self, from: Data(text.utf8)) {
             // Typed invoices take the company's and the client's data as they are at issue time.
             let client = try await Clients.get(db, companyID: companyID, id: entry.clientId)
             invoice = try InvoiceBuilder.build(entry, seller: seller, client: client, today: today())
+        } else {
+            invoice = try JSONDecoder().decode(Invoice.self, from: Data(draft.body.utf8))
         }
         if source == .pdf && invoice.lines.isEmpty {
             throw PlatformError.validation([FieldError("lines", "required", fr: "Complétez les données de cette facture PDF avant de l'émettre.",
@@ -403,9 +421,13 @@ public enum Invoices {
         // Validate with a stand-in number first: the real one is taken only if the invoice is valid.
         if !keepsNumber { invoice.invoiceNumber = InvoiceNumbering.format(prefix: prefix, year: year, value: 0) }
         guard let validator else { throw PlatformError.conflict(field: "validator", fr: "Validateur indisponible.", en: "Validator unavailable.") }
+        // A deposited file is read once: its XML is what is validated and frozen, its PDF (Factur-X or
+        // plain) is kept byte for byte.
+        let original: Data?
+        if let sha = draft.source_sha256 { original = try await Documents.get(db.sql, sha256: sha).data } else { original = nil }
         let candidateXML: Data
-        if keepsNumber, source != .pdf, let sha = draft.source_sha256, source != .facturx {
-            candidateXML = try await Documents.get(db.sql, sha256: sha).data
+        if keepsNumber, source != .pdf, source != .facturx, let original {
+            candidateXML = original
         } else {
             candidateXML = CII.write(invoice, profile: .en16931)
         }
@@ -416,11 +438,10 @@ public enum Invoices {
         let report = validator.validate(candidateXML, file: "invoice", options: ValidationOptions(french: typed, profileRulesAlways: !typed))
         if !report.valid { throw PlatformError.validation(problems(report)) }
 
-        let logo = try await CompanyProfiles.logo(db, companyID: companyID)?.data
         let buyerCompany = try await networkCompany(db.sql, siren: invoice.buyer.legalRegistrationIdentifier?.value, excluding: companyID)
         let issuedAt = now()
         let prepared = invoice
-        try await db.sql.transaction { tx in
+        let issuedRow = try await db.sql.transaction { tx -> InvoiceRow in
             try await AuditLog.lock(tx, companyIDs: [companyID] + (buyerCompany.map { [$0] } ?? []))
             var invoice = prepared
             if !keepsNumber {
@@ -429,15 +450,15 @@ public enum Invoices {
             }
             let xml: Data
             let pdf: Data
-            if source == .facturx, let sha = draft.source_sha256 {
+            if source == .facturx, let original {
                 // A deposited Factur-X is kept byte for byte: it is the document the seller issued.
-                pdf = try await Documents.get(tx, sha256: sha).data
+                pdf = original
                 xml = CII.write(invoice, profile: nil)
-            } else if keepsNumber, let sha = draft.source_sha256, source != .pdf {
-                xml = try await Documents.get(tx, sha256: sha).data
+            } else if keepsNumber, source != .pdf, let original {
+                xml = original
                 pdf = try producer.documents(for: invoice, logo: logo).pdf
-            } else if source == .pdf, let sha = draft.source_sha256 {
-                pdf = try await Documents.get(tx, sha256: sha).data
+            } else if source == .pdf, let original {
+                pdf = original
                 xml = CII.write(invoice, profile: .en16931)
             } else {
                 (xml, pdf) = try producer.documents(for: invoice, logo: logo)
@@ -447,8 +468,9 @@ public enum Invoices {
             issued.source_sha256 = draft.source_sha256
             issued.credited_invoice_id = draft.credited_invoice_id
             issued.state = InvoiceState.issued.rawValue
-            issued.xml_sha256 = try await Documents.put(tx, xml, mediaType: "application/xml")
-            issued.pdf_sha256 = try await Documents.put(tx, pdf, mediaType: "application/pdf")
+            let hashes = try await Documents.putAll(tx, [(xml, "application/xml"), (pdf, "application/pdf")])
+            issued.xml_sha256 = hashes[0]
+            issued.pdf_sha256 = hashes[1]
             issued.issued_at = issuedAt
             issued.updated_at = issuedAt
             var steps: [LifecycleStatus] = [.deposited]
@@ -470,23 +492,30 @@ public enum Invoices {
                                        SQLBind(step == .deposited ? actor : "facteur"), SQLBind(companyID), SQLBind(String?.none), SQLBind(String?.none))
             }
             try await events.run()
-            try await AuditLog.append(tx, companyID: companyID, actor: actor, ip: ip, action: "invoice.issue", subject: "invoice:\(id)",
-                                      details: ["number": invoice.invoiceNumber, "xml": issued.xml_sha256 ?? "", "pdf": issued.pdf_sha256 ?? "",
-                                                "total": issued.total_with_vat, "status": String(issued.status_code ?? 0)])
+            var audit = [AuditLog.Pending(companyID: companyID, actor: actor, ip: ip, action: "invoice.issue", subject: "invoice:\(id)",
+                                          details: ["number": invoice.invoiceNumber, "xml": issued.xml_sha256 ?? "", "pdf": issued.pdf_sha256 ?? "",
+                                                    "total": issued.total_with_vat, "status": String(issued.status_code ?? 0)])]
             if let buyerCompany {
-                try await AuditLog.append(tx, companyID: buyerCompany, actor: "facteur", ip: nil, action: "invoice.receive", subject: "invoice:\(id)",
-                                          details: ["number": invoice.invoiceNumber, "seller": companyID, "pdf": issued.pdf_sha256 ?? ""])
+                audit.append(AuditLog.Pending(companyID: buyerCompany, actor: "facteur", ip: nil, action: "invoice.receive", subject: "invoice:\(id)",
+                                              details: ["number": invoice.invoiceNumber, "seller": companyID, "pdf": issued.pdf_sha256 ?? ""]))
             }
+            try await AuditLog.appendAll(tx, audit)
             let status = LifecycleStatus(rawValue: issued.status_code!)!
-            try await Webhooks.enqueue(tx, companyID: companyID, event: "invoice.issued", payload: eventPayload(issued, side: .sent, status: status, reason: nil))
+            var hooks: [(companyID: String, event: String, payload: [String: Any])] = [
+                (companyID, "invoice.issued", eventPayload(issued, side: .sent, status: status, reason: nil)),
+            ]
             if let buyerCompany {
-                try await Webhooks.enqueue(tx, companyID: buyerCompany, event: "invoice.received",
-                                           payload: eventPayload(issued, side: .received, status: status, reason: nil))
+                hooks.append((buyerCompany, "invoice.received", eventPayload(issued, side: .received, status: status, reason: nil)))
+            }
+            try await Webhooks.enqueueAll(tx, hooks)
+            if let buyerCompany {
                 try await Notifications.notify(tx, companyID: buyerCompany, kind: .received, invoice: issued, status: status, reason: nil,
                                                actorSide: "émetteur", baseURL: baseURL)
             }
+            return issued
         }
-        return try await view(db, companyID: companyID, id: id, full: true)
+        // The row as just written is the invoice as it now is: issued invoices are frozen.
+        return try view(issuedRow, companyID: companyID, full: true)
     }
 
     /// What a webhook receiver is told of an invoice event, from the receiving company's side.

@@ -178,14 +178,27 @@ public enum Notifications {
     /// digest ones as lines of tomorrow's digest. Runs in the caller's transaction.
     static func notify(_ sql: any SQLDatabase, companyID: String, kind: Kind, invoice row: InvoiceRow, status: LifecycleStatus,
                        reason: String?, actorSide: String, baseURL: String, at: Date = Date()) async throws {
-        let people = try await recipients(sql, companyID: companyID)
-        guard people.contains(where: { ($0.mode ?? Mode.immediate.rawValue) != Mode.none.rawValue }) else { return }
-        let companyName = try await sql.select().column("name").from("companies").where("id", .equal, companyID)
-            .first(decoding: NameRow.self)?.name ?? ""
-        let v = values(companyName: companyName, number: row.number ?? "", amount: Decimal(string: row.total_with_vat) ?? 0, currency: row.currency,
+        // One read for the people, their choices, the company's name and its wording of this email:
+        // this runs inside the transaction of the change, where each round trip holds the writers' lock.
+        struct Person: Decodable {
+            let user_id: String; let email: String; let mode: String?
+            let company_name: String; let template_subject: String?; let template_body: String?
+        }
+        let people = try await sql.raw("""
+            SELECT u.id AS user_id, u.email AS email, p.mode AS mode, c.name AS company_name,
+                   t.subject AS template_subject, t.body AS template_body
+            FROM memberships m JOIN users u ON u.id = m.user_id JOIN companies c ON c.id = m.company_id
+            LEFT JOIN notification_preferences p ON p.company_id = m.company_id AND p.user_id = m.user_id
+            LEFT JOIN notification_templates t ON t.company_id = m.company_id AND t.kind = \(bind: kind.rawValue)
+            WHERE m.company_id = \(bind: companyID) AND u.active = \(bind: true)
+            ORDER BY u.email
+            """).all(decoding: Person.self)
+        guard let first = people.first(where: { ($0.mode ?? Mode.immediate.rawValue) != Mode.none.rawValue }) else { return }
+        let v = values(companyName: first.company_name, number: row.number ?? "", amount: Decimal(string: row.total_with_vat) ?? 0, currency: row.currency,
                        dueDate: row.due_date, seller: row.seller_name, buyer: row.buyer_name, status: status, reason: reason,
                        actorSide: actorSide, link: "\(baseURL)/factures/\(row.id)")
-        let custom = try await template(sql, companyID: companyID, kind: kind)
+        var custom = defaultTemplate(kind)
+        if let subject = first.template_subject, let body = first.template_body { custom = Template(subject: subject, body: body) }
         let rendered: (subject: String, body: String)
         do {
             rendered = try render(custom, v)
@@ -193,21 +206,24 @@ public enum Notifications {
             // The company's wording is broken: the default text still informs people.
             rendered = try render(defaultTemplate(kind), v)
         }
+        var mails: [OutboxRecord] = []
+        var digest = sql.insert(into: "notification_digest").columns("id", "company_id", "user_id", "line", "created_at", "sent_at")
+        var digestLines = 0
         for person in people {
             switch Mode(rawValue: person.mode ?? "") ?? .immediate {
             case .none: continue
             case .immediate:
-                let record = OutboxRecord(id: UUID().uuidString.lowercased(), toAddress: person.email, subject: rendered.subject, textBody: rendered.body,
+                mails.append(OutboxRecord(id: UUID().uuidString.lowercased(), toAddress: person.email, subject: rendered.subject, textBody: rendered.body,
                                           htmlBody: nil, status: .pending, attempts: 0, nextAttemptAt: Timestamp.string(at), lastError: nil,
-                                          createdAt: Timestamp.string(at), sentAt: nil)
-                try await sql.insert(into: "mail_outbox").model(record).run()
+                                          createdAt: Timestamp.string(at), sentAt: nil))
             case .digest:
-                try await sql.insert(into: "notification_digest").columns("id", "company_id", "user_id", "line", "created_at", "sent_at")
-                    .values(SQLBind(UUID().uuidString.lowercased()), SQLBind(companyID), SQLBind(person.user_id),
-                            SQLBind("• \(rendered.subject) — \(baseURL)/factures/\(row.id)"), SQLBind(Timestamp.string(at)), SQLBind(String?.none))
-                    .run()
+                digest = digest.values(SQLBind(UUID().uuidString.lowercased()), SQLBind(companyID), SQLBind(person.user_id),
+                                       SQLBind("• \(rendered.subject) — \(baseURL)/factures/\(row.id)"), SQLBind(Timestamp.string(at)), SQLBind(String?.none))
+                digestLines += 1
             }
         }
+        if !mails.isEmpty { try await sql.insert(into: "mail_outbox").models(mails).run() }
+        if digestLines > 0 { try await digest.run() }
     }
 
     struct NameRow: Decodable { let name: String }
