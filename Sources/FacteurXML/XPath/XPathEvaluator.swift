@@ -214,8 +214,26 @@ public final class XPathEvaluator {
     }
     let nameIndex = NameIndex()
     /// Values of context-free sub-expressions, per document.
+    /// Memo ids are small consecutive integers: a slot array indexed by id replaces a dictionary
+    /// (hashing and rehashing as it grew were ≈ 2 % of validation).
     final class Memo {
-        var values: [Int: XPathSequence] = [:]
+        /// By memo id: index in `values`, or -1.
+        var slots: [Int32] = []
+        var values: [XPathSequence] = []
+
+        func value(_ id: Int) -> XPathSequence? {
+            guard id < slots.count else { return nil }
+            let k = slots[id]
+            return k >= 0 ? values[Int(k)] : nil
+        }
+
+        func set(_ id: Int, _ v: XPathSequence) {
+            if id >= slots.count {
+                slots.append(contentsOf: repeatElement(-1, count: max(id + 1, MemoIDs.count) - slots.count))
+            }
+            slots[id] = Int32(values.count)
+            values.append(v)
+        }
     }
     let memo = Memo()
 
@@ -457,9 +475,9 @@ public final class XPathEvaluator {
         case .or, .and:
             return XPathSequence(.boolean(try truth(e, f)))
         case .memo(let id, let inner):
-            if let v = memo.values[id] { return v }
+            if let v = memo.value(id) { return v }
             let v = try eval(inner, f)
-            memo.values[id] = v
+            memo.set(id, v)
             return v
         case .simplePath(let steps):
             guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
@@ -545,6 +563,16 @@ public final class XPathEvaluator {
             let v = try eval(a, f)
             return XPathSequence(.boolean(instanceOf(v, type)))
         case .inTokenList(let tokens, let list, let needleExpr):
+            // The code-list idiom's needle, `concat(' ', X, ' ')`: when X is a plain visible ASCII
+            // code (no space), the answer is whether X is one of the tokens — without building the
+            // padded needle. Anything else takes the general path below.
+            if case .builtin(.concat, let parts) = needleExpr, parts.count == 3,
+               case .string(let pre) = parts[0], pre == " ", case .string(let post) = parts[2], post == " " {
+                let code = try str(parts[1], f, Builtin.concat.rawValue)
+                if !code.isEmpty && code.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                    return XPathSequence(.boolean(tokens.contains(code)))
+                }
+            }
             let v = try atomize(try eval(needleExpr, f))
             guard v.count <= 1 else { throw XPathError(code: "XPTY0004", message: "contains() expects one item") }
             let needle = v.first.map(stringValue) ?? ""

@@ -424,7 +424,33 @@ extension XPathEvaluator {
         return s[0]
     }
 
-    private func str(_ e: XPathExpr, _ f: Focus, _ fn: String) throws(XPathError) -> String {
+    func str(_ e: XPathExpr, _ f: Focus, _ fn: String) throws(XPathError) -> String {
+        // The arguments string functions get most often — the context node, a simple path, a
+        // literal, nested normalize-space/upper-case/concat — read without building, atomizing
+        // and unboxing sequences: same value, same errors, in the same order as `call`.
+        switch e {
+        case .contextItem:
+            if case .node(let n) = f.item { return tree.stringValue(n) }
+        case .simplePath(let steps):
+            guard case .node(let n) = f.item else { break }
+            var nodes = NodeCollector()
+            pathNodes(steps[...], from: n, into: &nodes)
+            if nodes.first < 0 { return "" }
+            if nodes.rest.isEmpty { return tree.stringValue(nodes.first) }
+            throw XPathError(code: "XPTY0004", message: "\(fn)() expects at most one item, got \(nodes.count)")
+        case .string(let s):
+            return s
+        case .builtin(.normalizeSpace, let args) where args.count == 1:
+            return XPathEvaluator.normalizeSpace(try str(args[0], f, Builtin.normalizeSpace.rawValue))
+        case .builtin(.upperCase, let args) where args.count == 1:
+            return XPathEvaluator.upperCase(try str(args[0], f, Builtin.upperCase.rawValue))
+        case .builtin(.concat, let args):
+            var s = ""
+            for a in args { s += try str(a, f, Builtin.concat.rawValue) }
+            return s
+        default:
+            break
+        }
         guard let item = try one(try atomize(try eval(e, f)), fn) else { return "" }
         return stringValue(item)
     }
