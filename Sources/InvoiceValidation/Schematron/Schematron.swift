@@ -593,8 +593,10 @@ extension Schematron {
             }
             guard matched else { continue }
             ev.currentNode = n
-            let mark = ev.scopeMark
-            defer { ev.unbind(to: mark) }
+            // Most rules have no variables: no scope to mark and restore (each touch of the
+            // evaluator's scope costs a run-time exclusivity check).
+            let mark = rule.lets.isEmpty ? -1 : ev.scopeMark
+            defer { if mark >= 0 { ev.unbind(to: mark) } }
             for (name, e) in rule.lets {
                 do { ev.bind(name, try ev.evaluate(e, contextNode: n)) } catch {
                     throw SchematronError(rule: rule.checks.first?.id ?? name, error: error)
