@@ -305,3 +305,40 @@ import Testing
         }
     }
 }
+
+/// The fast number formatting (digits read from the decimal's mantissa) against the general one (through
+/// `Decimal.description`), on values of every shape the model produces: parsed, computed, negative, tiny, huge.
+@Suite struct NumberFormattingFastPathTests {
+    @Test func fastPathIsActiveOnThisFoundation() {
+        #expect(RenderFormatter.layoutVerified)
+        #expect(RenderFormatter.parts(Decimal(string: "-1234.5")!)! == (true, 12345, -1))
+    }
+
+    @Test func fastAndGeneralFormattingAgree() {
+        var values: [Decimal] = []
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 11 }
+        for s in ["0", "0.00", "-0", "1", "-1", "10", "1000", "999.995", "0.001", "-0.004", "0.5", "123456789.123456",
+                  "18446744073709551615", "18446744073709551616", "-99999999999999999999.99", "1e5", "2.50", "100.000"] {
+            values.append(Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))!)
+        }
+        for _ in 0..<3000 {
+            let mantissa = Decimal(next() % (next() % 3 == 0 ? 1_000_000_000_000 : 100_000))
+            let exponent = Int(next() % 12) - 8
+            let d = Decimal(sign: next() % 4 == 0 ? .minus : .plus, exponent: exponent, significand: mantissa)
+            values.append(d)
+            // Computed values are not always compact (trailing zeros in the mantissa).
+            values.append(d * Decimal(string: "1.20")! + Decimal(string: "0.10")!)
+            values.append(d / Decimal(3))
+        }
+        for d in values {
+            for lang in RenderOptions.Language.allCases {
+                let f = RenderFormatter(language: lang)
+                for (minF, maxF) in [(0, nil), (2, nil), (2, 2), (0, 4)] as [(Int, Int?)] {
+                    #expect(f.number(d, minFraction: minF, maxFraction: maxF) == f.generalNumber(d, minFraction: minF, maxFraction: maxF),
+                            "\(d) \(lang) \(minF) \(String(describing: maxF))")
+                }
+            }
+        }
+    }
+}

@@ -17,23 +17,38 @@ public enum ZlibError: Error, Equatable, Sendable, CustomStringConvertible {
 /// zlib (RFC 1950) compression for PDF's FlateDecode.
 public enum Zlib {
     public static func compress(_ data: Data, level: Int32 = 6) -> Data {
-        var stream = z_stream()
-        deflateInit_(&stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(data.count)))
-        var out = Data(count: bound)
-        let written: Int = data.withUnsafeBytes { (src: UnsafeRawBufferPointer) -> Int in
-            out.withUnsafeMutableBytes { (dst: UnsafeMutableRawBufferPointer) -> Int in
-                stream.next_in = UnsafeMutablePointer(mutating: src.bindMemory(to: Bytef.self).baseAddress)
-                stream.avail_in = uInt(src.count)
-                stream.next_out = dst.bindMemory(to: Bytef.self).baseAddress
-                stream.avail_out = uInt(dst.count)
-                deflate(&stream, Z_FINISH)
-                return dst.count - Int(stream.avail_out)
-            }
+        Data(data.withUnsafeBytes { compress($0, level: level) })
+    }
+
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        bytes.withUnsafeBytes { compress($0, level: level) }
+    }
+
+    /// The zlib stream of `src`. The deflate state comes from `DeflatePool`: a fresh `deflateInit` allocates
+    /// about 256 KiB that the allocator hands back to the system at the next free and faults in again, which
+    /// cost more than compressing a small invoice's streams. The window and hash table are sized to the input
+    /// (a window at least as large as the input finds every match a 32 KiB one would), and `deflateReset` is
+    /// documented as equivalent to `deflateEnd` + `deflateInit`: the bytes depend only on the input and level.
+    public static func compress(_ src: UnsafeRawBufferPointer, level: Int32 = 6) -> [UInt8] {
+        // An out-of-range level would make deflateInit fail and the stream come out empty.
+        let level = level == Z_DEFAULT_COMPRESSION ? level : min(9, max(0, level))
+        var windowBits: Int32 = 9
+        while windowBits < 15 && (1 << windowBits) < src.count { windowBits += 1 }
+        let memLevel = min(8, max(1, windowBits - 7))
+        let stream = DeflatePool.shared.take(level: level, windowBits: windowBits, memLevel: memLevel)
+        defer { DeflatePool.shared.give(stream, level: level, windowBits: windowBits, memLevel: memLevel) }
+        let bound = Int(deflateBound(stream, uLong(src.count)))
+        return [UInt8](unsafeUninitializedCapacity: bound) { dst, written in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: src.bindMemory(to: Bytef.self).baseAddress)
+            stream.pointee.avail_in = uInt(src.count)
+            stream.pointee.next_out = dst.baseAddress
+            stream.pointee.avail_out = uInt(dst.count)
+            // deflateBound guarantees one call with Z_FINISH completes.
+            deflate(stream, Z_FINISH)
+            written = dst.count - Int(stream.pointee.avail_out)
+            stream.pointee.next_in = nil
+            stream.pointee.next_out = nil
         }
-        out.count = written
-        return out
     }
 
     /// Inflates at most `limit` bytes. Truncated streams (common in real PDFs) yield what was
@@ -69,5 +84,47 @@ public enum Zlib {
             throw result
         }
         return out
+    }
+}
+
+/// Idle deflate states by parameters, reused across documents and threads. At most a few per parameter set
+/// are kept (as many as compress at once, bounded): the rest are ended, so memory stays small.
+final class DeflatePool: @unchecked Sendable {
+    static let shared = DeflatePool()
+    private struct Key: Hashable { let level: Int32, windowBits: Int32, memLevel: Int32 }
+    private var idle: [Key: [UnsafeMutablePointer<z_stream>]] = [:]
+    private let lock = NSLock()
+    private let keep = 8
+
+    func take(level: Int32, windowBits: Int32, memLevel: Int32) -> UnsafeMutablePointer<z_stream> {
+        let key = Key(level: level, windowBits: windowBits, memLevel: memLevel)
+        lock.lock()
+        let reused = idle[key]?.popLast()
+        lock.unlock()
+        if let reused {
+            deflateReset(reused)
+            return reused
+        }
+        let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        s.initialize(to: z_stream())
+        let status = deflateInit2_(s, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                                   Int32(MemoryLayout<z_stream>.size))
+        // Only memory exhaustion gets here (the parameters are valid): nothing sensible can follow.
+        precondition(status == Z_OK, "zlib deflateInit2 failed with status \(status)")
+        return s
+    }
+
+    func give(_ s: UnsafeMutablePointer<z_stream>, level: Int32, windowBits: Int32, memLevel: Int32) {
+        let key = Key(level: level, windowBits: windowBits, memLevel: memLevel)
+        lock.lock()
+        if idle[key, default: []].count < keep {
+            idle[key, default: []].append(s)
+            lock.unlock()
+            return
+        }
+        lock.unlock()
+        deflateEnd(s)
+        s.deinitialize(count: 1)
+        s.deallocate()
     }
 }

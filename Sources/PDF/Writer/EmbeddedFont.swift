@@ -130,7 +130,17 @@ public struct EmbeddedFont: Sendable {
             ("W", .array(glyphs.count > 1 ? [.int(1), .array(widths)] : [])),
             ("CIDToGIDMap", .name("Identity")),
         ])))
-        let toUnicode = w.addStream(PDFDictionary(), data: toUnicodeCMap(), level: compressionLevel)
+        let toUnicode: PDFReference
+        if let programCache {
+            // Documents of one layout map the same CIDs to the same text: the CMap, and so its compressed form,
+            // repeats. Keyed by the CMap's own bytes, so a different mapping can never get another's stream.
+            let cmap = toUnicodeCMap()
+            let packed = programCache.compressed(cmap, level: compressionLevel)
+            toUnicode = packed.count < cmap.count ? w.add(.stream(PDFDictionary([("Filter", .name("FlateDecode"))]), packed))
+                : w.add(.stream(PDFDictionary(), cmap))
+        } else {
+            toUnicode = w.addStream(PDFDictionary(), data: toUnicodeCMap(), level: compressionLevel)
+        }
         w.set(reference, .dictionary(PDFDictionary([
             ("Type", .name("Font")),
             ("Subtype", .name("Type0")),
@@ -187,6 +197,26 @@ public final class FontProgramCache: @unchecked Sendable {
     func get(font: TrueTypeFont, glyphs: [UInt16]) -> (Data, Int)? {
         lock.lock(); defer { lock.unlock() }
         return entries[Key(font: ObjectIdentifier(font), glyphs: glyphs)]
+    }
+
+    private struct StreamKey: Hashable { let level: Int32; let raw: Data }
+    private var streams: [StreamKey: Data] = [:]
+    private var streamOrder: [StreamKey] = []
+
+    /// `raw` compressed at `level`: from the cache when these exact bytes were compressed before.
+    func compressed(_ raw: Data, level: Int32) -> Data {
+        let k = StreamKey(level: level, raw: raw)
+        lock.lock()
+        if let hit = streams[k] { lock.unlock(); return hit }
+        lock.unlock()
+        let packed = Zlib.compress(raw, level: level)
+        lock.lock(); defer { lock.unlock() }
+        if streams[k] == nil {
+            streamOrder.append(k)
+            if streamOrder.count > capacity { streams[streamOrder.removeFirst()] = nil }
+        }
+        streams[k] = packed
+        return packed
     }
 
     func put(font: TrueTypeFont, glyphs: [UInt16], program: Data, length1: Int) {
