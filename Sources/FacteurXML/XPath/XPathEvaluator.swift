@@ -556,8 +556,14 @@ public final class XPathEvaluator {
             return try evalSlash(lhs, rhs, f)
         case .step(let axis, let test, let preds):
             guard case .node(let n) = f.item else { throw XPathError(code: "XPTY0020", message: "the context item is not a node") }
-            var result = axisNodes(axis, test, from: n)
-            for p in preds { result = try applyPredicate(p, to: result, reverse: isReverse(axis)) }
+            var result: [Int32]
+            if let filter = XPathEvaluator.streamablePredicate(preds) {
+                result = []
+                try appendStep(axis, test, filter, from: n, into: &result)
+            } else {
+                result = axisNodes(axis, test, from: n)
+                for p in preds { result = try applyPredicate(p, to: result, reverse: isReverse(axis)) }
+            }
             if result.count == 1 { return XPathSequence(.node(result[0])) }
             return XPathSequence(result.map { XPathItem.node($0) })
         case .filter(let primary, let preds):
@@ -660,8 +666,13 @@ public final class XPathEvaluator {
         // Fast path: a location step after nodes, collected as indices without boxing each result.
         if case .step(let axis, let test, let preds) = rhs {
             var collected: [Int32] = []
+            let filter = XPathEvaluator.streamablePredicate(preds)
             for item in left {
                 guard case .node(let n) = item else { throw XPathError(code: "XPTY0019", message: "left side of / is not a node") }
+                if let filter {
+                    try appendStep(axis, test, filter, from: n, into: &collected)
+                    continue
+                }
                 var r = axisNodes(axis, test, from: n)
                 for p in preds { r = try applyPredicate(p, to: r, reverse: isReverse(axis)) }
                 collected += r
@@ -707,6 +718,47 @@ public final class XPathEvaluator {
             return [(test, preds)]
         default:
             return nil
+        }
+    }
+
+    /// What `appendStep` can filter with while it walks the axis: no predicate (`.true`), or a single
+    /// predicate that yields a boolean and never reads position() or last() — its value for a node
+    /// does not depend on the other nodes. Nil: the predicates need the whole list (`applyPredicate`).
+    enum StepFilter { case none, test(XPathExpr) }
+
+    static func streamablePredicate(_ preds: [XPathExpr]) -> StepFilter? {
+        if preds.isEmpty { return StepFilter.none }
+        guard preds.count == 1, preds[0].isBooleanValued, !preds[0].mayReadPosition else { return nil }
+        return .test(preds[0])
+    }
+
+    /// `axis::test[filter]` from `n`, appended to `out` in the order `axisNodes` gives and with the
+    /// predicate evaluated on the same nodes in the same order as `applyPredicate` — so the same
+    /// result and the same first error — but without the intermediate node lists. The child axis,
+    /// the commonest, is walked in place.
+    func appendStep(_ axis: Axis, _ test: NodeTest, _ filter: StepFilter, from n: Int32, into out: inout [Int32]) throws(XPathError) {
+        if axis == .child {
+            guard tree.kind(n) == .element || tree.kind(n) == .document else { return }
+            var wantedName: Int32 = -2
+            if case .name(_, let id) = test { wantedName = id }
+            var c = tree.firstChild(n)
+            while c >= 0 {
+                let passes = wantedName != -2 ? tree.nameID(c) == wantedName && tree.kind(c) == .element : nodeTest(test, c, axis: .child)
+                if passes {
+                    switch filter {
+                    case .none: out.append(c)
+                    case .test(let p): if try truth(p, Focus(item: .node(c), position: 1, size: 1)) { out.append(c) }
+                    }
+                }
+                c = tree.nextSibling(c)
+            }
+            return
+        }
+        let r = axisNodes(axis, test, from: n)
+        switch filter {
+        case .none: out += r
+        case .test(let p):
+            for c in r where try truth(p, Focus(item: .node(c), position: 1, size: 1)) { out.append(c) }
         }
     }
 

@@ -155,6 +155,29 @@ extension XPathExpr {
         }
     }
 
+    /// Whether position() or last() may be read in the expression's own focus. Conservative: any
+    /// occurrence counts, even inside a nested predicate with a focus of its own, and so does a call
+    /// to a stylesheet function.
+    var mayReadPosition: Bool {
+        switch self {
+        case .builtin(.position, _), .builtin(.last, _), .function: return true
+        case .string, .integer, .decimal, .double, .variable, .contextItem, .root, .simplePath: return false
+        case .sequence(let a): return a.contains(where: \.mayReadPosition)
+        case .or(let a, let b), .and(let a, let b), .generalCompare(_, let a, let b), .valueCompare(_, let a, let b),
+             .nodeIs(let a, let b), .arithmetic(_, let a, let b), .range(let a, let b), .union(let a, let b),
+             .intersect(let a, let b), .except(let a, let b), .slash(let a, let b):
+            return a.mayReadPosition || b.mayReadPosition
+        case .negate(let a), .castable(let a, _, _), .cast(let a, _, _), .instanceOf(let a, _), .inTokenList(_, _, let a), .memo(_, let a):
+            return a.mayReadPosition
+        case .step(_, _, let preds): return preds.contains(where: \.mayReadPosition)
+        case .filter(let a, let preds): return a.mayReadPosition || preds.contains(where: \.mayReadPosition)
+        case .builtin(_, let args): return args.contains(where: \.mayReadPosition)
+        case .quantified(_, let bindings, let body), .forExpr(let bindings, let body):
+            return bindings.contains(where: { $0.1.mayReadPosition }) || body.mayReadPosition
+        case .ifExpr(let c, let t, let e): return c.mayReadPosition || t.mayReadPosition || e.mayReadPosition
+        }
+    }
+
     /// True when the expression refers to no variable and no current(), whatever its context.
     var isClosed: Bool {
         switch self {
