@@ -1,3 +1,4 @@
+import FacturX
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -28,7 +29,8 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 
 func configuration() -> (Configuration, String) {
     var config = Configuration()
-    config.logLevel = .error
+    // LOG_LEVEL=debug shows the server's errors (and each SQL statement at trace).
+    config.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .error
     config.host = "127.0.0.1"
     config.port = 20000 + Int.random(in: 0..<20000)
     if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {

@@ -121,7 +121,7 @@ public enum AuditLog {
             last[p.companyID] = (seq, hash)
         }
         // (company_id, seq) is the primary key: a concurrent append to the same place fails the whole insert.
-        try await sql.insert(into: "audit_log").models(entries).run()
+        try await sql.insert(into: "audit_log").models(entries, nilEncodingStrategy: .asNil).run()
         return entries
     }
 

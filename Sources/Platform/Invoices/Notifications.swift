@@ -222,7 +222,7 @@ public enum Notifications {
                 digestLines += 1
             }
         }
-        if !mails.isEmpty { try await sql.insert(into: "mail_outbox").models(mails).run() }
+        if !mails.isEmpty { try await sql.insert(into: "mail_outbox").models(mails, nilEncodingStrategy: .asNil).run() }
         if digestLines > 0 { try await digest.run() }
     }
 

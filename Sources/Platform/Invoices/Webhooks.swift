@@ -132,7 +132,7 @@ public enum Webhooks {
             }
         }
         guard !deliveries.isEmpty else { return }
-        try await sql.insert(into: "webhook_deliveries").models(deliveries).run()
+        try await sql.insert(into: "webhook_deliveries").models(deliveries, nilEncodingStrategy: .asNil).run()
     }
 }
 

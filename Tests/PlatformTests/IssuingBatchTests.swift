@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import SQLKit
+import Testing
+@testable import Platform
+
+/// The batched writes issuing uses inside its transaction (several audit entries, webhook deliveries or
+/// documents in one statement) must record exactly what one call per item records.
+@Suite(.serialized) struct IssuingBatchTests {
+    @Test(arguments: Engines.all)
+    func auditEntriesAppendedTogetherChainLikeOneByOne(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            try await AuditLog.append(db.sql, companyID: "A", actor: "user:alice", ip: "10.0.0.1", action: "client.create", subject: "client:1")
+            // Mixed present and absent addresses in one insert (the seller's request has one, the platform's entry none).
+            let written = try await db.sql.transaction { tx in
+                try await AuditLog.appendAll(tx, [
+                    .init(companyID: "A", actor: "user:alice", ip: "10.0.0.2", action: "invoice.issue", subject: "invoice:x", details: ["number": "F1"]),
+                    .init(companyID: "B", actor: "facteur", ip: nil, action: "invoice.receive", subject: "invoice:x", details: ["seller": "A"]),
+                    .init(companyID: "A", actor: "facteur", ip: nil, action: "invoice.note", subject: "invoice:x"),
+                ])
+            }
+            #expect(written.map(\.seq) == [2, 1, 3])
+            let stored = try await db.sql.select().column("*").from("audit_log").orderBy("company_id").orderBy("seq").all(decoding: AuditEntry.self)
+            #expect(stored.count == 4)
+            let a = stored.filter { $0.companyID == "A" }
+            #expect(a.map(\.seq) == [1, 2, 3])
+            #expect(a[1].prevHash == a[0].hash)
+            #expect(a[2].prevHash == a[1].hash)
+            #expect(a[1].ip == "10.0.0.2")
+            #expect(a[2].ip == nil)
+            #expect(stored.first { $0.companyID == "B" }?.prevHash == AuditLog.genesis)
+            // Each stored entry's hash is the one an independent computation gives for its fields.
+            for e in stored {
+                #expect(e.hash == AuditEntry.computeHash(companyID: e.companyID, seq: e.seq, at: e.at, actor: e.actor, ip: e.ip, action: e.action,
+                                                         subject: e.subject, details: e.details, prevHash: e.prevHash))
+            }
+            #expect(try await AuditLog.verify(db.sql).breaks.isEmpty)
+            // A single append afterwards continues the chain the batch left.
+            let next = try await AuditLog.append(db.sql, companyID: "A", actor: "user:alice", ip: nil, action: "client.update", subject: "client:1")
+            #expect(next.seq == 4)
+            #expect(next.prevHash == a[2].hash)
+            #expect(try await AuditLog.verify(db.sql).breaks.isEmpty)
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    @Test(arguments: Engines.all)
+    func webhookDeliveriesAndDocumentsInOneStatement(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (seller, _) = try await Companies.create(db, .init(siret: "12345678200077", name: "Dupont & Fils", adminEmail: "alice@example.fr",
+                                                                   adminName: "Alice", password: "a long enough password"), actor: "test", ip: nil)
+            let (buyer, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
+                                                                  adminName: "Bob", password: "a long enough password"), actor: "test", ip: nil)
+            let s1 = try await Webhooks.create(db, companyID: seller.id, url: "https://a.example/hook1", actor: "test", ip: nil)
+            let s2 = try await Webhooks.create(db, companyID: seller.id, url: "https://a.example/hook2", actor: "test", ip: nil)
+            let b1 = try await Webhooks.create(db, companyID: buyer.id, url: "https://b.example/hook", actor: "test", ip: nil)
+            try await Webhooks.delete(db, companyID: seller.id, id: s2.id, actor: "test", ip: nil)
+            try await db.sql.transaction { tx in
+                try await Webhooks.enqueueAll(tx, [
+                    (seller.id, "invoice.issued", ["invoice": ["id": "x"]]),
+                    (buyer.id, "invoice.received", ["invoice": ["id": "x"]]),
+                ])
+            }
+            let deliveries = try await db.sql.select().column("*").from("webhook_deliveries").all(decoding: Webhooks.Delivery.self)
+            // One per active webhook of the company the event is for; none for the deleted one.
+            #expect(deliveries.count == 2)
+            let bySeller = deliveries.filter { $0.company_id == seller.id }
+            #expect(bySeller.map(\.webhook_id) == [s1.id])
+            #expect(bySeller.first?.event == "invoice.issued")
+            #expect(deliveries.first { $0.company_id == buyer.id }?.webhook_id == b1.id)
+            for d in deliveries {
+                let payload = try JSONSerialization.jsonObject(with: Data(d.payload.utf8)) as? [String: Any]
+                #expect(payload?["event"] as? String == d.event)
+                #expect(payload?["id"] as? String == d.id)
+                #expect(d.status == "pending" && d.attempts == 0 && d.last_error == nil)
+            }
+
+            let xml = Data("<xml/>".utf8), pdf = Data("%PDF-1.7 test".utf8)
+            let hashes = try await db.sql.transaction { tx in
+                try await Documents.putAll(tx, [(xml, "application/xml"), (pdf, "application/pdf"), (xml, "application/xml")])
+            }
+            #expect(hashes == [Documents.sha256(xml), Documents.sha256(pdf), Documents.sha256(xml)])
+            // Storing the same bytes again changes nothing: content-addressed.
+            _ = try await db.sql.transaction { tx in try await Documents.putAll(tx, [(pdf, "application/pdf")]) }
+            struct N: Decodable { let n: Int }
+            #expect(try await db.sql.raw("SELECT count(*) AS n FROM documents").first(decoding: N.self)?.n == 2)
+            #expect(try await Documents.get(db.sql, sha256: hashes[1]).data == pdf)
+            #expect(try await Documents.get(db.sql, sha256: hashes[0]).mediaType == "application/xml")
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+}
