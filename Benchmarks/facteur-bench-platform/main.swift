@@ -1,4 +1,3 @@
-import FacturX
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
