@@ -50,8 +50,10 @@ struct InvoiceLayout {
     func tr(_ french: String, _ english: String) -> String { fr ? french : english }
 
     /// Substring test on UTF-8 bytes: Foundation's `contains` goes through NSString and locale machinery.
-    func has(_ hay: String, _ needle: String) -> Bool {
-        let h = Array(hay.utf8), n = Array(needle.utf8)
+    func has(_ hay: String, _ needle: String) -> Bool { has(Array(hay.utf8), needle) }
+
+    func has(_ h: [UInt8], _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
         guard !n.isEmpty, h.count >= n.count else { return n.isEmpty }
         for i in 0...(h.count - n.count) where h[i] == n[0] {
             var k = 1
@@ -61,6 +63,22 @@ struct InvoiceLayout {
         return false
     }
 
+    /// `s.lowercased()` as UTF-8 bytes, the same scalar by scalar mapping, without building a String one
+    /// scalar at a time (which made lowercasing the notes a noticeable share of a page).
+    static func lowercasedUTF8(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            if u.value < 0x80 {
+                let b = UInt8(u.value)
+                out.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+            } else {
+                out.append(contentsOf: u.properties.lowercaseMapping.utf8)
+            }
+        }
+        return out
+    }
+
     // MARK: drawing primitives
 
     enum Align { case left, right, center }
@@ -68,14 +86,13 @@ struct InvoiceLayout {
     /// Draws one line of text whose baseline is `baseline` points below the top of the page.
     func text(_ s: String, _ x: Double, _ baseline: Double, size: Double = 8.5, bold isBold: Bool = false,
               color: PDFColor = .black, align: Align = .left) {
-        let f = isBold ? bold : regular
-        var px = x
+        let anchor: Double
         switch align {
-        case .left: break
-        case .right: px = x - doc.textWidth(s, font: f, size: size)
-        case .center: px = x - doc.textWidth(s, font: f, size: size) / 2
+        case .left: anchor = 0
+        case .right: anchor = 1
+        case .center: anchor = 0.5
         }
-        doc.text(s, x: px, y: pageH - baseline, font: f, size: size, color: color)
+        doc.text(s, x: x, y: pageH - baseline, font: isBold ? bold : regular, size: size, color: color, anchor: anchor)
     }
 
     func width(_ s: String, size: Double, bold isBold: Bool = false) -> Double {
@@ -323,7 +340,7 @@ struct InvoiceLayout {
             lines.append(tr("Catégorie d'opération : ", "Category of operation: ") + c)
         }
         let debit = inv.vatPointDateCode == "5" || inv.vatPointDateCode == "3"
-        let noted = inv.notes.contains { has($0.text.lowercased(), "débits") }
+        let noted = inv.notes.contains { has(Self.lowercasedUTF8($0.text), "débits") }
         if debit && !noted {
             lines.append(tr("Option pour le paiement de la taxe d'après les débits", "VAT on debits (option for payment of VAT on invoicing)"))
         }
@@ -574,7 +591,7 @@ struct InvoiceLayout {
         var legal = inv.notes.filter { legalCodes.contains($0.subjectCode ?? "") }.map(\.text)
         let others = inv.notes.filter { !legalCodes.contains($0.subjectCode ?? "") }.map(\.text)
         if options.legalDefaults && (inv.seller.postalAddress.countryCode == "FR" || inv.seller.postalAddress.countryCode.isEmpty) {
-            let all = inv.notes.map { $0.text.lowercased() } + [inv.paymentTerms?.lowercased() ?? ""]
+            let all = inv.notes.map { Self.lowercasedUTF8($0.text) } + [Self.lowercasedUTF8(inv.paymentTerms ?? "")]
             let codes = Set(inv.notes.compactMap(\.subjectCode))
             if !codes.contains("PMD") && !all.contains(where: { has($0, "pénalit") || has($0, "penalt") }) {
                 legal.append(tr("Pénalités de retard : taux d'intérêt appliqué par la BCE à son opération de refinancement la plus récente, majoré de 10 points (art. L441-10 du Code de commerce).",

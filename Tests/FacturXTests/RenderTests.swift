@@ -342,3 +342,29 @@ import Testing
         }
     }
 }
+
+@Suite struct LayoutTextHelpersTests {
+    @Test func byteLowercasingMatchesStringLowercased() {
+        for s in ["PÉNALITÉS DE RETARD", "Indemnité forfaitaire de 40 €", "ESCOMPTE", "Early Payment", "", "İstanbul ΣΟΦΙΑΣ",
+                  "Straße ÆØÅ ÇÀ", "mixed 123 ÀÉÎÕÜ Ÿ 𝐀", "DÉBITS"] {
+            #expect(InvoiceLayout.lowercasedUTF8(s) == Array(s.lowercased().utf8), "\(s)")
+        }
+    }
+
+    @Test func anchoredTextIsPlacedWhereTextWidthSaysAndEncodedTheSame() throws {
+        let font = try #require(try? RenderResources.shared.get().regular)
+        let a = PDFDocumentBuilder(), b = PDFDocumentBuilder()
+        let fa = a.addFont(font), fb = b.addFont(font)
+        a.newPage(); b.newPage()
+        for (i, s) in ["Total TTC", "1 234,56 €", "Ça coûte ǅ 𝐀"].enumerated() {
+            let w = b.textWidth(s, font: fb, size: 8.5)
+            a.text(s, x: 500, y: 100 + Double(i) * 10, font: fa, size: 8.5, anchor: 1)
+            b.text(s, x: 500 - w, y: 100 + Double(i) * 10, font: fb, size: 8.5)
+            a.text(s, x: 300, y: 50, font: fa, size: 8.5, anchor: 0.5)
+            b.text(s, x: 300 - w / 2, y: 50, font: fb, size: 8.5)
+        }
+        let icc = ICCProfile(data: Data(count: 128))
+        let opts = PDFAOptions(title: "t", date: PDFDate(year: 2026, month: 1, day: 1), outputIntent: icc)
+        #expect(try a.finish(opts) == b.finish(opts))
+    }
+}

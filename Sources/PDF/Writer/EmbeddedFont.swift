@@ -36,6 +36,20 @@ public struct EmbeddedFont: Sendable {
         return advance
     }
 
+    /// Appends the CIDs of `s` as `encode(_:into:)` does. With `measuring`, returns the width in font units as
+    /// `TrueTypeFont.width(of:size:)` measures it (a missing character counts as .notdef, whatever is shown), else 0.
+    @discardableResult
+    public mutating func encode(_ s: String, into out: inout PDFBytes, measuring: Bool) -> Int {
+        var units = 0
+        for u in s.unicodeScalars {
+            let cid = cid(for: u.value)
+            Self.literal(UInt8(cid >> 8), &out)
+            Self.literal(UInt8(cid & 0xFF), &out)
+            if measuring { units += Int(font.advances[Int(font.glyph(forCode: u.value))]) }
+        }
+        return units
+    }
+
     @inline(__always)
     private static func literal(_ b: UInt8, _ out: inout PDFBytes) {
         switch b {

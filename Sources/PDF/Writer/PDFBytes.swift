@@ -13,6 +13,8 @@ public struct PDFBytes: Sendable {
     public var data: Data { Data(bytes) }
 
     public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    /// Empties the buffer, keeping its storage for reuse.
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
     public mutating func append(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }

@@ -19,7 +19,10 @@ public final class PDFDocumentBuilder {
     public let pageHeight: Double
     private var fonts: [EmbeddedFont] = []
     private var images: [PDFImage] = []
+    /// Every page's content; the current one lives in `page` (its slot here is empty meanwhile), so that drawing
+    /// appends to a plain stored property instead of going through the array on every operator.
     private var pages: [PDFBytes] = []
+    private var page = PDFBytes()
     /// Fonts used on each page, as bits (a Set would hash on every text drawn).
     private var pageFonts: [UInt64] = []
     private var pageImages: [Set<Int>] = []
@@ -52,7 +55,9 @@ public final class PDFDocumentBuilder {
 
     @discardableResult
     public func newPage() -> Int {
-        pages.append(PDFBytes(capacity: 8192))
+        parkPage()
+        pages.append(PDFBytes())
+        page = PDFBytes(capacity: 16384)
         pageFonts.append(0)
         pageImages.append([])
         states.append(State())
@@ -63,34 +68,67 @@ public final class PDFDocumentBuilder {
     public var pageCount: Int { pages.count }
 
     /// Makes an earlier page current again, e.g. to write « page n / N » once N is known.
-    public func selectPage(_ index: Int) { current = index }
+    public func selectPage(_ index: Int) {
+        guard index != current else { return }
+        parkPage()
+        current = index
+        swap(&page, &pages[current])
+    }
+
+    /// Puts the current page's content back in its slot.
+    private func parkPage() {
+        if current >= 0 { swap(&page, &pages[current]) }
+    }
+
+    /// Every page's content, the current one included.
+    private func allPages() -> [PDFBytes] {
+        var all = pages
+        if current >= 0 { all[current] = page }
+        return all
+    }
 
     public func textWidth(_ s: String, font: FontID, size: Double) -> Double {
         fonts[font.index].font.width(of: s, size: size)
     }
 
     public func text(_ s: String, x: Double, y: Double, font: FontID, size: Double, color: PDFColor = .black) {
+        text(s, x: x, y: y, font: font, size: size, color: color, anchor: 0)
+    }
+
+    /// Text placed by a point of its own width: `anchor` 0 puts its start at `x`, 1 its end (right-aligned), 0.5
+    /// its middle. Measured as `textWidth` measures, while it is encoded (one pass over the characters).
+    public func text(_ s: String, x: Double, y: Double, font: FontID, size: Double, color: PDFColor = .black, anchor: Double) {
         guard !s.isEmpty else { return }
         setFill(color)
-        let name = fonts[font.index].resourceName
         let st = states[current]
         let changeFont = st.font != font.index || st.size != size
         states[current].font = font.index
         states[current].size = size
-        // Built locally and appended once: each access to the page buffer (a class property) is checked.
-        var c = PDFBytes(capacity: 32 + 3 * s.utf8.count)
-        c.append("BT ")
-        if changeFont {
-            c.append(0x2F); c.append(string: name); c.append(0x20)
-            c.append(real: size); c.append(" Tf ")
+        var px = x
+        if anchor != 0 {
+            // The string's bytes come after its position in the stream: encode it aside first.
+            scratch.removeAll()
+            let units = fonts[font.index].encode(s, into: &scratch, measuring: true)
+            let width = Double(units) * size / Double(fonts[font.index].font.unitsPerEm)
+            // × 1 and × 0.5 are exact: the same positions as `x - textWidth` and `x - textWidth / 2`.
+            px = x - width * anchor
         }
-        c.append(real: x); c.append(0x20); c.append(real: y); c.append(" Td (")
-        fonts[font.index].encode(s, into: &c)
-        c.append(") Tj ET\n")
-        let bytes = c.bytes
-        emit { $0.append(bytes) }
+        page.append("BT ")
+        if changeFont {
+            page.append(0x2F); page.append(string: fonts[font.index].resourceName); page.append(0x20)
+            page.append(real: size); page.append(" Tf ")
+        }
+        page.append(real: px); page.append(0x20); page.append(real: y); page.append(" Td (")
+        if anchor != 0 {
+            page.append(scratch.bytes)
+        } else {
+            fonts[font.index].encode(s, into: &page, measuring: false)
+        }
+        page.append(") Tj ET\n")
         if font.index < 64 { pageFonts[current] |= 1 << UInt64(font.index) }
     }
+
+    private var scratch = PDFBytes(capacity: 256)
 
     public func rect(x: Double, y: Double, width: Double, height: Double, fill fillColor: PDFColor? = nil,
                      stroke: PDFColor? = nil, lineWidth: Double = 0.5) {
@@ -126,7 +164,7 @@ public final class PDFDocumentBuilder {
     }
 
     /// Edits the current page's content in place (a copy would make each call cost the whole page).
-    private func emit(_ body: (inout PDFBytes) -> Void) { body(&pages[current]) }
+    private func emit(_ body: (inout PDFBytes) -> Void) { body(&page) }
 
     private func setFill(_ k: PDFColor) {
         guard states[current].fill != k else { return }
@@ -165,6 +203,7 @@ public final class PDFDocumentBuilder {
         let fontRefs = fonts.map { _ in w.allocate() }
         let imageRefs = images.map { $0.write(to: &w) }
         var kids: [PDFObject] = []
+        let pages = allPages()
         for (i, content) in pages.enumerated() {
             let contentRef = w.addStream(PDFDictionary(), data: content.data, level: a.compressionLevel)
             var fontDict = PDFDictionary()
