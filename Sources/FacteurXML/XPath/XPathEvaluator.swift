@@ -229,28 +229,50 @@ public final class XPathEvaluator {
     }
     let nameIndex = NameIndex()
     /// Values of context-free sub-expressions, per document.
-    /// Memo ids are small consecutive integers: a slot array indexed by id replaces a dictionary
-    /// (hashing and rehashing as it grew were ≈ 2 % of validation).
-    final class Memo {
-        /// By memo id: index in `values`, or -1.
-        var slots: [Int32] = []
+    /// Values of context-free sub-expressions, per document: a few hundred at most, keyed by memo
+    /// id in a small open-addressing table (a Swift dictionary hashed and rehashed as it grew, ≈ 2 %
+    /// of validation; an array indexed by id would have to span every id of every artefact loaded).
+    /// A struct held in one `var` of the evaluator: each lookup or insertion is one exclusivity-checked
+    /// access, where a class's array properties cost a check per element read.
+    struct Memo {
+        /// Memo id per slot, -1 = empty; `index` gives the value's position in `values`.
+        var keys = [Int](repeating: -1, count: 256)
+        var index = [Int32](repeating: 0, count: 256)
         var values: [XPathSequence] = []
 
-        func value(_ id: Int) -> XPathSequence? {
-            guard id < slots.count else { return nil }
-            let k = slots[id]
-            return k >= 0 ? values[Int(k)] : nil
+        private static func hash(_ id: Int, _ size: Int) -> Int {
+            Int(truncatingIfNeeded: UInt64(bitPattern: Int64(id)) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (size - 1)
         }
 
-        func set(_ id: Int, _ v: XPathSequence) {
-            if id >= slots.count {
-                slots.append(contentsOf: repeatElement(-1, count: max(id + 1, MemoIDs.count) - slots.count))
+        func value(_ id: Int) -> XPathSequence? {
+            var h = Memo.hash(id, keys.count)
+            while true {
+                let k = keys[h]
+                if k == id { return values[Int(index[h])] }
+                if k == -1 { return nil }
+                h = (h + 1) & (keys.count - 1)
             }
-            slots[id] = Int32(values.count)
+        }
+
+        mutating func set(_ id: Int, _ v: XPathSequence) {
+            if (values.count + 1) * 2 > keys.count {
+                let oldKeys = keys, oldIndex = index
+                keys = [Int](repeating: -1, count: oldKeys.count * 2)
+                index = [Int32](repeating: 0, count: oldKeys.count * 2)
+                for i in oldKeys.indices where oldKeys[i] != -1 { insert(oldKeys[i], oldIndex[i]) }
+            }
+            insert(id, Int32(values.count))
             values.append(v)
         }
+
+        private mutating func insert(_ id: Int, _ at: Int32) {
+            var h = Memo.hash(id, keys.count)
+            while keys[h] != -1 && keys[h] != id { h = (h + 1) & (keys.count - 1) }
+            keys[h] = id
+            index[h] = at
+        }
     }
-    let memo = Memo()
+    var memo = Memo()
 
     /// The elements named `id`, in document order, as a range of `nameIndex.order`.
     func elements(named id: Int32) -> Range<Int> {
@@ -311,6 +333,10 @@ public final class XPathEvaluator {
             // (the untyped side is cast to xs:string): no items to build. Ordering and numeric
             // comparisons take `compareValues`.
             let equality = op == .eq || op == .ne
+            // `count(a/b) <= 1`, the syntax rules' cardinality checks: the nodes are only counted.
+            if case .builtin(.count, let args) = a, args.count == 1, case .simplePath(let steps) = args[0], case .integer(let k) = b {
+                return try compareValues(op, .integer(pathCount(steps[...], from: n)), .integer(k), general: true)
+            }
             if case .simplePath(let steps) = a, let lit = XPathEvaluator.literal(b) {
                 var nodes = NodeCollector()
                 pathNodes(steps[...], from: n, into: &nodes)
@@ -347,8 +373,30 @@ public final class XPathEvaluator {
         case .integer(let v): return .integer(v)
         case .decimal(let v): return .decimal(v)
         case .double(let v): return .double(v)
+        // true() and false() are constants too (`udt:Indicator = false()`).
+        case .builtin(.true, let args) where args.isEmpty: return .boolean(true)
+        case .builtin(.false, let args) where args.isEmpty: return .boolean(false)
         default: return nil
         }
+    }
+
+    /// How many nodes `pathNodes` would collect, without collecting them.
+    func pathCount(_ steps: ArraySlice<SimpleStep>, from n: Int32) -> Int {
+        guard let step = steps.first else { return 1 }
+        var count = 0
+        if step.attribute {
+            guard tree.kind(n) == .element else { return 0 }
+            var a = tree.firstAttribute(n)
+            while a >= 0 { if tree.nameID(a) == step.name { count += 1 }; a = tree.nextSibling(a) }
+            return count
+        }
+        var c = tree.firstChild(n)
+        let rest = steps.dropFirst()
+        while c >= 0 {
+            if tree.nameID(c) == step.name && tree.kind(c) == .element { count += rest.isEmpty ? 1 : pathCount(rest, from: c) }
+            c = tree.nextSibling(c)
+        }
+        return count
     }
 
     func exists(_ e: XPathExpr, _ f: Focus) throws(XPathError) -> Bool {

@@ -52,8 +52,6 @@ import Synchronization
 enum MemoIDs {
     static let next = Atomic<Int>(0)
     static func make() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
-    /// How many ids were handed out so far.
-    static var count: Int { next.load(ordering: .relaxed) }
 }
 
 public struct SimpleStep: Sendable {
