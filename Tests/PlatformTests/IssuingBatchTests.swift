@@ -99,4 +99,50 @@ import Testing
         }
         try await cleanup()
     }
+
+    /// Creating and issuing answer with the invoice built in memory instead of reading it back: the
+    /// answer must be, byte for byte, what reading it afterwards gives.
+    @Test(arguments: Engines.all)
+    func createAndIssueAnswerWhatAReadGives(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (a, _) = try await Companies.create(db, .init(siret: "12345678200077", name: "Dupont & Fils", adminEmail: "alice@example.fr",
+                                                              adminName: "Alice", password: "a long enough password"), actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
+                                                              adminName: "Bob", password: "a long enough password"), actor: "test", ip: nil)
+            var settings = try await CompanyProfiles.get(db, companyID: a.id).settings
+            settings.addressLine1 = "1 rue de la Paix"
+            settings.postCode = "69001"
+            settings.city = "Lyon"
+            _ = try await CompanyProfiles.update(db, companyID: a.id, role: .manager, settings, actor: "test", ip: nil)
+            let client = try await Clients.create(db, companyID: a.id, Client(kind: .business, name: "Client SA", siret: "73282932000074",
+                                                                              emails: ["compta@client.fr"], addressLine1: "2 avenue Foch",
+                                                                              postCode: "75016", city: "Paris"), actor: "test", ip: nil)
+            let entry = InvoiceEntry(clientId: client.id, lines: [
+                .init(description: "Conseil (jours)", quantity: Decimal(string: "3.50")!, unit: "DAY", unitPrice: Decimal(string: "650.00")!,
+                      vatCategory: "S", vatRate: 20),
+                .init(description: "Livres « techniques »", quantity: 4, unitPrice: Decimal(string: "32.50")!, discountPercent: 10,
+                      vatCategory: "S", vatRate: Decimal(string: "5.5")!),
+            ])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let created = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "user:alice", ip: "10.0.0.1")
+            let readDraft = try await Invoices.view(db, companyID: a.id, id: created.id, full: true)
+            #expect(created.entry != nil && created.invoice != nil)
+            #expect(try encoder.encode(created) == encoder.encode(readDraft))
+            let issued = try await Invoices.issue(db, companyID: a.id, id: created.id, producer: FacturXProducer(), actor: "user:alice", ip: "10.0.0.1")
+            let readIssued = try await Invoices.view(db, companyID: a.id, id: created.id, full: true)
+            #expect(issued.number != nil && issued.number == readIssued.invoice?.invoiceNumber)
+            #expect(try encoder.encode(issued) == encoder.encode(readIssued))
+            // The buyer on the network sees the same invoice, without the seller's entry.
+            let received = try await Invoices.view(db, companyID: b.id, id: created.id, full: true)
+            #expect(received.entry == nil)
+            #expect(try encoder.encode(received.invoice) == encoder.encode(issued.invoice))
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
 }

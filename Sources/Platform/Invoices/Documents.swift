@@ -29,7 +29,8 @@ public enum Documents {
         let hashes = documents.map { sha256($0.data) }
         var insert = sql.insert(into: "documents").columns("sha256", "media_type", "size", "content", "created_at")
         var seen: Set<String> = []
-        let at = Clients.now()
+        // Same text as Clients.now() (milliseconds), without building a date formatter per call.
+        let at = ISOTime.string(Date(), milliseconds: true)
         // The same bytes twice in one statement would conflict with themselves: each hash once.
         for (hash, d) in zip(hashes, documents) where seen.insert(hash).inserted {
             insert = insert.values(SQLBind(hash), SQLBind(d.mediaType), SQLBind(d.data.count), SQLBind(d.data), SQLBind(at))

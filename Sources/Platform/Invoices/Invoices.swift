@@ -227,7 +227,7 @@ public enum Invoices {
                                       details: ["client": client.id, "total": row.total_with_vat])
         }
         // The row just inserted is the draft: no need to read it back.
-        return try view(row, companyID: companyID, full: true)
+        return try view(row, companyID: companyID, entry: entry, invoice: invoice)
     }
 
     /// Replaces a draft's content. Issued invoices are frozen: corrections go through a credit note.
@@ -405,7 +405,8 @@ public enum Invoices {
         let source = InvoiceSource(rawValue: draft.source) ?? .entry
         let (seller, prefix, logo) = try await seller(db.sql, companyID: companyID, withLogo: true)
         var invoice: Invoice
-        if source == .entry, let text = draft.entry, let entry = try? JSONDecoder().decode(InvoiceEntry.self, from: Data(text.utf8)) {
+        let entry = source == .entry ? draft.entry.flatMap { try? JSONDecoder().decode(InvoiceEntry.self, from: Data($0.utf8)) } : nil
+        if let entry {
             // Typed invoices take the company's and the client's data as they are at issue time.
             let client = try await Clients.get(db, companyID: companyID, id: entry.clientId)
             invoice = try InvoiceBuilder.build(entry, seller: seller, client: client, today: today())
@@ -441,7 +442,7 @@ public enum Invoices {
         let buyerCompany = try await networkCompany(db.sql, siren: invoice.buyer.legalRegistrationIdentifier?.value, excluding: companyID)
         let issuedAt = now()
         let prepared = invoice
-        let issuedRow = try await db.sql.transaction { tx -> InvoiceRow in
+        let (issuedRow, issuedInvoice) = try await db.sql.transaction { tx -> (InvoiceRow, Invoice) in
             try await AuditLog.lock(tx, companyIDs: [companyID] + (buyerCompany.map { [$0] } ?? []))
             var invoice = prepared
             if !keepsNumber {
@@ -512,10 +513,11 @@ public enum Invoices {
                 try await Notifications.notify(tx, companyID: buyerCompany, kind: .received, invoice: issued, status: status, reason: nil,
                                                actorSide: "émetteur", baseURL: baseURL)
             }
-            return issued
+            return (issued, invoice)
         }
         // The row as just written is the invoice as it now is: issued invoices are frozen.
-        return try view(issuedRow, companyID: companyID, full: true)
+        let issuedEntry = entry ?? draft.entry.flatMap { try? JSONDecoder().decode(InvoiceEntry.self, from: Data($0.utf8)) }
+        return try view(issuedRow, companyID: companyID, entry: issuedEntry, invoice: issuedInvoice)
     }
 
     /// What a webhook receiver is told of an invoice event, from the receiving company's side.

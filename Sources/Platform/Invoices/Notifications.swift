@@ -4,6 +4,7 @@ import Mustache
 import Logging
 import ServiceLifecycle
 import SQLKit
+import Synchronization
 
 /// Emails about invoices to the people of the *other* party: a new invoice in their inbox, or a status
 /// the counterpart set. Each person chooses immediate emails, a daily digest, or nothing; each company
@@ -67,12 +68,26 @@ public enum Notifications {
 
     /// Renders a template; a template that does not parse throws, with the reason.
     public static func render(_ template: Template, _ values: [String: Any]) throws -> (subject: String, body: String) {
-        // Plain-text emails: no HTML escaping of « & » or quotes.
-        let text = "{{% CONTENT_TYPE: TEXT}}"
-        let subject = try MustacheTemplate(string: text + template.subject).render(values)
-        let body = try MustacheTemplate(string: text + template.body).render(values)
+        let subject = try parsed(template.subject).render(values)
+        let body = try parsed(template.body).render(values)
         // A subject is one line: a newline in it would break the email's headers.
         return (subject.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "), body)
+    }
+
+    /// Parsed templates by their text: parsing costs more than rendering, and every issue to a company
+    /// on the network renders the same few texts. Keyed by the text itself, so an edited wording is a
+    /// new key (never a stale entry); bounded, as companies may write any number of wordings.
+    private static let parsedTemplates = Mutex<[String: MustacheTemplate]>([:])
+
+    static func parsed(_ source: String) throws -> MustacheTemplate {
+        if let hit = parsedTemplates.withLock({ $0[source] }) { return hit }
+        // Plain-text emails: no HTML escaping of « & » or quotes.
+        let template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source)
+        parsedTemplates.withLock { cache in
+            if cache.count >= 256 { cache.removeAll(keepingCapacity: true) }
+            cache[source] = template
+        }
+        return template
     }
 
     /// The company's template, or the default when it has none or when its own does not render.
@@ -206,6 +221,7 @@ public enum Notifications {
             // The company's wording is broken: the default text still informs people.
             rendered = try render(defaultTemplate(kind), v)
         }
+        let stamp = Timestamp.string(at)
         var mails: [OutboxRecord] = []
         var digest = sql.insert(into: "notification_digest").columns("id", "company_id", "user_id", "line", "created_at", "sent_at")
         var digestLines = 0
@@ -214,11 +230,11 @@ public enum Notifications {
             case .none: continue
             case .immediate:
                 mails.append(OutboxRecord(id: UUID().uuidString.lowercased(), toAddress: person.email, subject: rendered.subject, textBody: rendered.body,
-                                          htmlBody: nil, status: .pending, attempts: 0, nextAttemptAt: Timestamp.string(at), lastError: nil,
-                                          createdAt: Timestamp.string(at), sentAt: nil))
+                                          htmlBody: nil, status: .pending, attempts: 0, nextAttemptAt: stamp, lastError: nil,
+                                          createdAt: stamp, sentAt: nil))
             case .digest:
                 digest = digest.values(SQLBind(UUID().uuidString.lowercased()), SQLBind(companyID), SQLBind(person.user_id),
-                                       SQLBind("• \(rendered.subject) — \(baseURL)/factures/\(row.id)"), SQLBind(Timestamp.string(at)), SQLBind(String?.none))
+                                       SQLBind("• \(rendered.subject) — \(baseURL)/factures/\(row.id)"), SQLBind(stamp), SQLBind(String?.none))
                 digestLines += 1
             }
         }

@@ -117,17 +117,18 @@ public enum Webhooks {
         let hooks = try await sql.select().column("*").from("webhooks").where("company_id", .in, companies).where("active", .equal, true)
             .orderBy("created_at").all(decoding: Row.self)
         guard !hooks.isEmpty else { return }
+        let stamp = Timestamp.string(date)
         var deliveries: [Delivery] = []
         for e in events {
             var body = e.payload
             body["event"] = e.event
-            body["createdAt"] = Timestamp.string(date)
+            body["createdAt"] = stamp
             for hook in hooks where hook.company_id == e.companyID {
                 let id = UUID().uuidString.lowercased()
                 body["id"] = id
                 let text = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
                 deliveries.append(Delivery(id: id, webhook_id: hook.id, company_id: e.companyID, event: e.event, payload: text, status: "pending", attempts: 0,
-                                           next_attempt_at: Timestamp.string(date), last_error: nil, response_code: nil, created_at: Timestamp.string(date),
+                                           next_attempt_at: stamp, last_error: nil, response_code: nil, created_at: stamp,
                                            delivered_at: nil))
             }
         }
