@@ -775,6 +775,15 @@ public enum Invoices {
             invoice: full ? try JSONDecoder().decode(Invoice.self, from: Data(row.body.utf8)) : nil)
     }
 
+    /// The full view of a row this request has just written, from the entry and invoice it wrote
+    /// (what decoding the row's JSON gives back), without decoding them again.
+    static func view(_ row: InvoiceRow, companyID: String, entry: InvoiceEntry?, invoice: Invoice) throws -> InvoiceView {
+        var v = try view(row, companyID: companyID, full: false)
+        v.entry = v.direction == .sent && row.entry != nil ? entry : nil
+        v.invoice = invoice
+        return v
+    }
+
     public static func events(_ db: Database, companyID: String, id: String) async throws -> [InvoiceEvent] {
         _ = try await visibleRow(db.sql, companyID: companyID, id: id)
         struct Row: Decodable { let seq: Int; let at: String; let status_code: Int; let side: String; let actor: String; let reason: String?; let amount: String? }
