@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(name: "facteur-bench", dependencies: ["InvoiceValidation", "FacteurXML"], path: "Benchmarks/facteur-bench",
                           swiftSettings: strict),
         .executableTarget(name: "facteur-bench-platform", dependencies: [
-            "Platform", "InvoiceModel", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit"),
+            "Platform", "InvoiceModel", "FacturX", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/facteur-bench-platform", swiftSettings: strict),
         .executableTarget(name: "facteur-bench-pdf", dependencies: ["PDF", "FacturX", "InvoiceFormats"],

@@ -1,3 +1,4 @@
+import FacturX
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -193,6 +194,9 @@ func searchBenchmark() async throws {
                    "due_date", "currency", "seller_name", "seller_siren", "buyer_name", "buyer_siren", "total_without_vat", "total_vat",
                    "total_with_vat", "amount_due", "amount_due_cents", "paid", "source", "body", "created_at", "updated_at"]
     let statuses = [203, 205, 207, 210, 211, 212, 212, 212]
+    // A real invoice's body (a ten-line invoice as JSON, a few kilobytes): rows as large as real ones,
+    // so that a query reading more than it shows pays for it here too.
+    let body = String(decoding: try JSONEncoder().encode(RenderSamples.invoice(lines: 10)), as: UTF8.self)
     let fill = ContinuousClock.now
     var done = 0
     while done < total {
@@ -210,7 +214,7 @@ func searchBenchmark() async throws {
                     UUID().uuidString.lowercased(), a.id, draft ? nil as String? : b.id, clientID, draft ? "draft" : "issued",
                     draft ? nil as Int? : statuses[i % statuses.count], draft ? nil as String? : String(format: "B2026-%06d", i + 1), 2026, "380",
                     date, date, "EUR", "Dupont & Fils", "123456782", "Client \(i % 997)", "732829320", amount, "0", amount, amount, cents, "0",
-                    "entry", "{}", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
+                    "entry", body, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
                 ]
                 insert = insert.values(values.map { SQLBind($0) })
             }
@@ -219,7 +223,12 @@ func searchBenchmark() async throws {
         done += batch
     }
     let fillTime = ContinuousClock.now - fill
-    print("search \(engine): \(total) invoices of one company written in \(fillTime.components.seconds) s")
+    print("search \(engine): \(total) invoices of one company (\(body.utf8.count / 1024) KiB bodies) written in \(fillTime.components.seconds) s")
+    // A company does not get 100,000 invoices in seconds: by the time it has them, PostgreSQL's autovacuum
+    // (which since version 13 also follows inserts) has set the visibility map and the statistics that
+    // index-only scans rely on. Do now what it would have done; measuring in the seconds after a bulk
+    // load would time the load's aftermath, not the queries.
+    if engine == "PostgreSQL" { try await db.sql.raw("VACUUM ANALYZE invoices").run() }
     let today = LocalDate(year: 2026, month: 11, day: 25)!
     func measure(_ name: String, _ work: () async throws -> Int) async throws {
         _ = try await work()
@@ -234,7 +243,11 @@ func searchBenchmark() async throws {
         let label = name.padding(toLength: 52, withPad: " ", startingAt: 0)
         print(label + String(format: " median %7.2f ms   p95 %7.2f ms   (%d rows)", percentile(times, 0.5), percentile(times, 0.95), result))
     }
-    try await measure("dashboard (counts, outstanding, overdue)") { try await Dashboard.summary(db, companyID: a.id, today: today).issued }
+    try await measure("dashboard (counts, amounts, latest invoices)") {
+        let summary = try await Dashboard.summary(db, companyID: a.id, today: today)
+        _ = try await Dashboard.latest(db, companyID: a.id)
+        return summary.issued
+    }
     try await measure("dashboard of the buyer (received)") { try await Dashboard.summary(db, companyID: b.id, today: today).received }
     func list(_ configure: (inout Invoices.Query) -> Void) async throws -> Int {
         var q = Invoices.Query()

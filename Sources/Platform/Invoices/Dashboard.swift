@@ -45,8 +45,8 @@ public enum Dashboard {
             if code == LifecycleStatus.collected.code { s.collected += g.n }
             if !closed.contains(code) { s.outstandingCount += g.n }
         }
-        // Amounts: only the open invoices' rows are read (PostgreSQL sums a BIGINT as NUMERIC: cast back) (same index, status_code IN open), in cents;
-        // most of a company's invoices are collected, so this is a small part of them.
+        // Amounts of the open invoices, in cents, from the same index alone: since migration 12 it carries
+        // due date, amount and paid too (PostgreSQL sums a BIGINT as NUMERIC: cast back).
         let open = LifecycleStatus.allCases.map(\.code).filter { !closed.contains($0) }
         struct Sums: Decodable { let due: Int?; let overdue: Int?; let overdue_n: Int?; let partial_n: Int? }
         let sums = try await db.sql.raw("""
@@ -89,11 +89,12 @@ public enum Dashboard {
         return s
     }
 
-    /// The latest invoices of one side, newest issue date first (the `invoices_seller_date` index for sent ones).
+    /// The latest invoices of both sides: the first entries of `invoices_seller_list` (by issue date) and of
+    /// `invoices_buyer_list` (by issuing time), without the bodies.
     public static func latest(_ db: Database, companyID: String, limit: Int = 5) async throws -> [InvoiceView] {
-        let sentRows = try await db.sql.select().column("*").from("invoices").where("seller_company_id", .equal, companyID)
+        let sentRows = try await db.sql.select().columns(Invoices.listColumns).from("invoices").where("seller_company_id", .equal, companyID)
             .orderBy("issue_date", .descending).limit(limit).all(decoding: InvoiceRow.self)
-        let receivedRows = try await db.sql.select().column("*").from("invoices").where("buyer_company_id", .equal, companyID)
+        let receivedRows = try await db.sql.select().columns(Invoices.listColumns).from("invoices").where("buyer_company_id", .equal, companyID)
             .where("state", .equal, InvoiceState.issued.rawValue).orderBy("issued_at", .descending).limit(limit).all(decoding: InvoiceRow.self)
         let all = (sentRows + receivedRows).sorted { ($0.issued_at ?? $0.updated_at) > ($1.issued_at ?? $1.updated_at) }
         return try all.prefix(limit).map { try Invoices.view($0, companyID: companyID, full: false) }

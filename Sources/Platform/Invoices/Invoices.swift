@@ -830,9 +830,27 @@ public enum Invoices {
         public var perPage: Int
     }
 
+    /// What a list shows: every column but the invoice body and the draft's entry, which only the
+    /// invoice's own page reads (kilobytes of JSON each, that sorting thousands of rows would drag along).
+    static let listColumns: [any SQLExpression] = [
+        "id", "seller_company_id", "buyer_company_id", "client_id", "state", "status_code", "number", "year", "type_code",
+        "issue_date", "due_date", "currency", "seller_name", "seller_siren", "buyer_name", "buyer_siren", "total_without_vat",
+        "total_vat", "total_with_vat", "amount_due", "amount_due_cents", "paid", "source", "source_sha256", "xml_sha256",
+        "pdf_sha256", "channel", "sent_at", "sent_means", "credited_invoice_id", "created_at", "updated_at", "issued_at",
+    ].map { SQLIdentifier($0) } + [SQLAlias(SQLLiteral.string(""), as: SQLIdentifier("body"))]
+
     public static func list(_ db: Database, companyID: String, _ q: Query) async throws -> Page {
         let perPage = min(max(q.perPage, 1), 200)
         let page = max(q.page, 1)
+        let text = q.text?.trimmingCharacters(in: .whitespaces).lowercased()
+            .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+        let pattern = text.flatMap { $0.isEmpty ? nil : "%" + $0 + "%" }
+        // SQLite's LIKE already ignores ASCII case and its lower() folds nothing more, so lower() would
+        // only cost time there; PostgreSQL folds with lower() (its ILIKE is slower on UTF-8 text).
+        let foldsCase = db.sql.dialect.name == "sqlite"
+        func matches(_ column: String) -> any SQLExpression {
+            SQLBinaryExpression(foldsCase ? SQLIdentifier(column) : SQLFunction("lower", args: SQLIdentifier(column)), .like, SQLBind(pattern ?? ""))
+        }
         func filtered(_ s: SQLSelectBuilder) -> SQLSelectBuilder {
             var s = s
             if q.direction == .sent {
@@ -842,13 +860,10 @@ public enum Invoices {
             }
             if let state = q.state { s = s.where("state", .equal, state.rawValue) }
             if !q.statusCodes.isEmpty { s = s.where("status_code", .in, q.statusCodes) }
-            if let text = q.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-                let like = "%" + text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            if pattern != nil {
                 s = s.where { g in
-                    g.where(SQLFunction("lower", args: SQLIdentifier("number")), .like, SQLBind(like))
-                        .orWhere(SQLFunction("lower", args: SQLIdentifier("buyer_name")), .like, SQLBind(like))
-                        .orWhere(SQLFunction("lower", args: SQLIdentifier("seller_name")), .like, SQLBind(like))
-                        .orWhere("buyer_siren", .like, SQLBind(like))
+                    g.where(matches("number")).orWhere(matches("buyer_name")).orWhere(matches("seller_name"))
+                        .orWhere(SQLBinaryExpression(SQLIdentifier("buyer_siren"), .like, SQLBind(pattern ?? "")))
                 }
             }
             if let from = q.from { s = s.where("issue_date", .greaterThanOrEqual, from) }
@@ -859,14 +874,43 @@ public enum Invoices {
             return s
         }
         struct Count: Decodable { let n: Int }
-        let total = try await filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("invoices"))
-            .first(decoding: Count.self)?.n ?? 0
+        func count() async throws -> Int {
+            try await filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("invoices"))
+                .first(decoding: Count.self)?.n ?? 0
+        }
         let descending = q.sort.hasPrefix("-")
         let key = q.sort.trimmingCharacters(in: CharacterSet(charactersIn: "-+"))
         let column = ["date": "issue_date", "number": "number", "amount": "amount_due_cents", "client": "buyer_name", "status": "status_code", "created": "created_at"][key] ?? "issue_date"
-        let rows = try await filtered(db.sql.select().column("*").from("invoices"))
+        // The page's ids first, from the side's list index alone (`invoices_seller_list`, `invoices_buyer_list`:
+        // every column filtered, sorted or searched on), then only those rows.
+        var ids = filtered(db.sql.select().column("id").from("invoices"))
             .orderBy(column, descending ? .descending : .ascending).orderBy("created_at", .descending).orderBy("id")
-            .limit(perPage).offset((page - 1) * perPage).all(decoding: InvoiceRow.self)
+            .limit(perPage).offset((page - 1) * perPage)
+        let total: Int
+        let pageIDs: [String]
+        if pattern != nil {
+            // A text search reads every entry of the company: one pass both counts and pages, where a
+            // separate COUNT would make a second one.
+            ids = ids.column(SQLAlias(SQLRaw("COUNT(*) OVER ()"), as: SQLIdentifier("total_count")))
+            let found = try await ids.all()
+            pageIDs = try found.map { try $0.decode(column: "id", as: String.self) }
+            if let first = found.first {
+                total = try first.decode(column: "total_count", as: Int.self)
+            } else {
+                total = page == 1 ? 0 : try await count()
+            }
+        } else {
+            total = try await count()
+            struct ID: Decodable { let id: String }
+            pageIDs = try await ids.all(decoding: ID.self).map(\.id)
+        }
+        var rows: [InvoiceRow] = []
+        if !pageIDs.isEmpty {
+            let found = try await db.sql.select().columns(listColumns).from("invoices").where("id", .in, pageIDs).all(decoding: InvoiceRow.self)
+            let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            // A draft deleted between the two reads is simply not shown.
+            rows = pageIDs.compactMap { byID[$0] }
+        }
         return Page(items: try rows.map { try view($0, companyID: companyID, full: false) }, total: total, page: page, perPage: perPage)
     }
 }

@@ -124,7 +124,7 @@ public enum Migrations {
         ]),
     ] + webMigrations // 6, 7: Auth/AuthMigrations.swift
       + companyMigrations // 8, 9: Companies/CompanyMigrations.swift
-      + invoiceMigrations + notificationMigrations // 10, 11: Invoices/InvoiceMigrations.swift
+      + invoiceMigrations + notificationMigrations + invoiceListMigrations // 10, 11, 12: Invoices/InvoiceMigrations.swift
 
     struct Applied: Codable {
         let version: Int
