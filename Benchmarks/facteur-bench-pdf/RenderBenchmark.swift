@@ -9,7 +9,7 @@ import InvoiceModel
 /// Each invoice gets its own number and quantities, and its own CII XML (written before the clock
 /// starts: this measures rendering, not the XML writer). `--out DIR` also saves the first PDF and its XML there.
 func renderBenchmark(_ arguments: [String]) {
-    var count = 1000, lines = 10, level: Int32 = 3
+    var count = 1000, lines = 10, level = RenderOptions().compressionLevel
     var out: String?
     var i = 0
     while i < arguments.count {

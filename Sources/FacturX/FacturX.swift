@@ -23,12 +23,13 @@ public struct RenderOptions: Sendable {
     public var legalDefaults: Bool
     /// `/AFRelationship` of the XML: `Data` (the French usual choice), `Source` or `Alternative`.
     public var relationship: String
-    /// zlib level for content and the XML: 3 by default — level 6 saves about 3 % of the file for half as
-    /// much time again (font subsets, cached, are always compressed at 9).
+    /// zlib level for content and the XML: 2 by default — on a one-page invoice as fast as level 1 and 1.3 %
+    /// smaller, 0.8 % larger than level 3 for a tenth less time; level 6 saves about 4 % more for twice the
+    /// compression time (font subsets, cached, are always compressed at 9).
     public var compressionLevel: Int32
 
     public init(language: Language = .fr, logo: Data? = nil, date: Date? = nil, legalDefaults: Bool = true,
-                relationship: String = "Data", compressionLevel: Int32 = 3) {
+                relationship: String = "Data", compressionLevel: Int32 = 2) {
         self.language = language
         self.logo = logo
         self.date = date

@@ -99,6 +99,14 @@ struct InvoiceLayout {
         doc.textWidth(s, font: isBold ? bold : regular, size: size)
     }
 
+    /// `width` of a slice, without making a String of it: the same sum of advances, hence the same value.
+    func width(_ s: Substring, size: Double, bold isBold: Bool = false) -> Double {
+        let f = doc.font(isBold ? bold : regular)
+        var total = 0
+        for u in s.unicodeScalars { total += Int(f.advances[Int(f.glyph(forCode: u.value))]) }
+        return Double(total) * size / Double(f.unitsPerEm)
+    }
+
     func hline(_ x1: Double, _ x2: Double, _ yy: Double, color: PDFColor = rule, width: Double = 0.5) {
         doc.line(x1: x1, y1: pageH - yy, x2: x2, y2: pageH - yy, color: color, width: width)
     }
@@ -116,7 +124,7 @@ struct InvoiceLayout {
             var line = ""
             var lineW = 0.0
             for word in para.split(separator: " ", omittingEmptySubsequences: true) {
-                let ww = width(String(word), size: size, bold: isBold)
+                let ww = width(word, size: size, bold: isBold)
                 if line.isEmpty && ww <= maxW { line = String(word); lineW = ww; continue }
                 if !line.isEmpty && lineW + space + ww <= maxW { line += " " + word; lineW += space + ww; continue }
                 if !line.isEmpty { out.append(line); line = ""; lineW = 0 }

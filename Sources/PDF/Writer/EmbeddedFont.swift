@@ -13,12 +13,15 @@ public struct EmbeddedFont: Sendable {
     /// Original glyph id for each CID (index 0 is .notdef).
     private(set) var glyphs: [UInt16] = [0]
     /// Unicode text of each CID, for the ToUnicode CMap.
-    private(set) var unicode: [[UInt32]] = [[]]
-    private var cidOfGlyph: [UInt16: UInt16] = [:]
+    /// Unicode text of each CID (one code point each), for the ToUnicode CMap.
+    private(set) var unicode: [UInt32] = [0]
+    /// CID of each original glyph already given one (0: none), by glyph id.
+    private var cidOfGlyph: [UInt16]
 
     public init(font: TrueTypeFont, resourceName: String) {
         self.font = font
         self.resourceName = resourceName
+        self.cidOfGlyph = [UInt16](repeating: 0, count: font.numGlyphs)
     }
 
     /// Appends the 2-byte CIDs of `s` to `out` as the body of a literal string (binary, with `(`, `)` and
@@ -83,17 +86,18 @@ public struct EmbeddedFont: Sendable {
 
     private mutating func newCID(for code: UInt32) -> UInt16 {
         var g = font.glyph(forCode: code)
-        var text = [code]
+        var text = code
         if g == 0 {
             g = font.glyph(forCode: 0x3F)
-            text = [0x3F]
+            text = 0x3F
         }
         // Two characters with one glyph (e.g. NBSP and space) share the CID: the first one's text wins.
-        if let c = cidOfGlyph[g] { return c }
+        let known = Int(g) < cidOfGlyph.count
+        if known && cidOfGlyph[Int(g)] != 0 { return cidOfGlyph[Int(g)] }
         let c = UInt16(glyphs.count)
         glyphs.append(g)
         unicode.append(text)
-        cidOfGlyph[g] = c
+        if known { cidOfGlyph[Int(g)] = c }
         return c
     }
 
@@ -117,52 +121,56 @@ public struct EmbeddedFont: Sendable {
         let (x0, y0, x1, y1) = font.bbox
         var flags = 32 // nonsymbolic: the glyphs are Latin text
         if font.italicAngle != 0 { flags |= 64 }
-        let descriptor = w.add(.dictionary(PDFDictionary([
-            ("Type", .name("FontDescriptor")),
-            ("FontName", .name(baseName)),
-            ("Flags", .int(flags)),
-            ("FontBBox", .array([x0, y0, x1, y1].map { .int(Int((Double($0) * scale).rounded())) })),
-            ("ItalicAngle", .real(font.italicAngle)),
-            ("Ascent", .int(Int((Double(font.ascender) * scale).rounded()))),
-            ("Descent", .int(Int((Double(font.descender) * scale).rounded()))),
-            ("CapHeight", .int(Int((Double(font.capHeight) * scale).rounded()))),
-            ("StemV", .int(font.isBold ? 120 : 80)),
-            ("FontFile2", .reference(fontFile)),
-        ])))
-        var widths: [PDFObject] = []
-        widths.reserveCapacity(glyphs.count)
-        for g in glyphs.dropFirst() { widths.append(.int(Int(font.width1000(glyph: g).rounded()))) }
-        let cidFont = w.add(.dictionary(PDFDictionary([
-            ("Type", .name("Font")),
-            ("Subtype", .name("CIDFontType2")),
-            ("BaseFont", .name(baseName)),
-            ("CIDSystemInfo", .dictionary(PDFDictionary([
-                ("Registry", .string(Data("Adobe".utf8))), ("Ordering", .string(Data("Identity".utf8))), ("Supplement", .int(0)),
-            ]))),
-            ("FontDescriptor", .reference(descriptor)),
-            ("DW", .int(Int(font.width1000(glyph: 0).rounded()))),
-            ("W", .array(glyphs.count > 1 ? [.int(1), .array(widths)] : [])),
-            ("CIDToGIDMap", .name("Identity")),
-        ])))
+        // The three dictionaries are written straight as bytes, in the syntax `PDFSerializer` gives (the widths
+        // array alone would otherwise be a hundred boxed `PDFObject`s per font and document).
+        func ref(_ r: PDFReference, _ o: inout PDFBytes) { o.append(int: r.number); o.append(0x20); o.append(int: r.generation); o.append(" R") }
+        var d = PDFBytes(capacity: 256)
+        d.append("<</Type /FontDescriptor/FontName "); PDFSerializer.writeName(baseName, to: &d)
+        d.append("/Flags "); d.append(int: flags)
+        d.append("/FontBBox [")
+        for (i, v) in [x0, y0, x1, y1].enumerated() {
+            if i > 0 { d.append(0x20) }
+            d.append(int: Int((Double(v) * scale).rounded()))
+        }
+        d.append("]/ItalicAngle "); d.append(real: font.italicAngle)
+        d.append("/Ascent "); d.append(int: Int((Double(font.ascender) * scale).rounded()))
+        d.append("/Descent "); d.append(int: Int((Double(font.descender) * scale).rounded()))
+        d.append("/CapHeight "); d.append(int: Int((Double(font.capHeight) * scale).rounded()))
+        d.append("/StemV "); d.append(int: font.isBold ? 120 : 80)
+        d.append("/FontFile2 "); ref(fontFile, &d)
+        d.append(">>")
+        let descriptor = w.addSerialized(d.bytes)
+
+        var c = PDFBytes(capacity: 400 + 5 * glyphs.count)
+        c.append("<</Type /Font/Subtype /CIDFontType2/BaseFont "); PDFSerializer.writeName(baseName, to: &c)
+        c.append("/CIDSystemInfo <</Registry (Adobe)/Ordering (Identity)/Supplement 0>>/FontDescriptor "); ref(descriptor, &c)
+        c.append("/DW "); c.append(int: Int(font.width1000(glyph: 0).rounded()))
+        c.append("/W [")
+        if glyphs.count > 1 {
+            c.append("1 [")
+            for (i, g) in glyphs.dropFirst().enumerated() {
+                if i > 0 { c.append(0x20) }
+                c.append(int: Int(font.width1000(glyph: g).rounded()))
+            }
+            c.append(0x5D)
+        }
+        c.append("]/CIDToGIDMap /Identity>>")
+        let cidFont = w.addSerialized(c.bytes)
         let toUnicode: PDFReference
         if let programCache {
             // Documents of one layout map the same CIDs to the same text: the CMap, and so its compressed form,
-            // repeats. Keyed by the CMap's own bytes, so a different mapping can never get another's stream.
-            let cmap = toUnicodeCMap()
-            let packed = programCache.compressed(cmap, level: compressionLevel)
-            toUnicode = packed.count < cmap.count ? w.add(.stream(PDFDictionary([("Filter", .name("FlateDecode"))]), packed))
-                : w.add(.stream(PDFDictionary(), cmap))
+            // repeats. The CMap is a function of the CIDs' texts alone, which key the cache.
+            let (bytes, packed) = programCache.toUnicode(unicode, level: compressionLevel) { toUnicodeCMap() }
+            toUnicode = w.add(.stream(PDFDictionary(packed ? [("Filter", .name("FlateDecode"))] : []), bytes))
         } else {
             toUnicode = w.addStream(PDFDictionary(), data: toUnicodeCMap(), level: compressionLevel)
         }
-        w.set(reference, .dictionary(PDFDictionary([
-            ("Type", .name("Font")),
-            ("Subtype", .name("Type0")),
-            ("BaseFont", .name(baseName)),
-            ("Encoding", .name("Identity-H")),
-            ("DescendantFonts", .array([.reference(cidFont)])),
-            ("ToUnicode", .reference(toUnicode)),
-        ])))
+        var t = PDFBytes(capacity: 160)
+        t.append("<</Type /Font/Subtype /Type0/BaseFont "); PDFSerializer.writeName(baseName, to: &t)
+        t.append("/Encoding /Identity-H/DescendantFonts ["); ref(cidFont, &t)
+        t.append("]/ToUnicode "); ref(toUnicode, &t)
+        t.append(">>")
+        w.setSerialized(reference, t.bytes)
     }
 
     /// The CMap that maps each CID back to its text, so text can be selected, searched and extracted.
@@ -179,13 +187,12 @@ public struct EmbeddedFont: Sendable {
             o.append(" beginbfchar\n")
             for c in cid..<cid + n {
                 o.append(0x3C); o.append(hex16: UInt16(c)); o.append("> <")
-                for code in unicode[c] {
-                    if code < 0x10000 {
-                        o.append(hex16: UInt16(code))
-                    } else {
-                        let v = code - 0x10000
-                        o.append(hex16: UInt16(0xD800 + (v >> 10))); o.append(hex16: UInt16(0xDC00 + (v & 0x3FF)))
-                    }
+                let code = unicode[c]
+                if code < 0x10000 {
+                    o.append(hex16: UInt16(code))
+                } else {
+                    let v = code - 0x10000
+                    o.append(hex16: UInt16(0xD800 + (v >> 10))); o.append(hex16: UInt16(0xDC00 + (v & 0x3FF)))
                 }
                 o.append(">\n")
             }
@@ -213,24 +220,27 @@ public final class FontProgramCache: @unchecked Sendable {
         return entries[Key(font: ObjectIdentifier(font), glyphs: glyphs)]
     }
 
-    private struct StreamKey: Hashable { let level: Int32; let raw: Data }
-    private var streams: [StreamKey: Data] = [:]
-    private var streamOrder: [StreamKey] = []
+    private struct CMapKey: Hashable { let level: Int32; let texts: [UInt32] }
+    private var cmaps: [CMapKey: (Data, Bool)] = [:]
+    private var cmapOrder: [CMapKey] = []
 
-    /// `raw` compressed at `level`: from the cache when these exact bytes were compressed before.
-    func compressed(_ raw: Data, level: Int32) -> Data {
-        let k = StreamKey(level: level, raw: raw)
+    /// The ToUnicode stream's data for CIDs with these texts, and whether it is Flate-compressed (only when that
+    /// makes it smaller, as `PDFFileWriter.addStream` decides): `make` writes the CMap on a miss.
+    func toUnicode(_ texts: [UInt32], level: Int32, make: () -> Data) -> (Data, Bool) {
+        let k = CMapKey(level: level, texts: texts)
         lock.lock()
-        if let hit = streams[k] { lock.unlock(); return hit }
+        if let hit = cmaps[k] { lock.unlock(); return hit }
         lock.unlock()
-        let packed = Zlib.compress(raw, level: level)
+        let raw = make()
+        let z = raw.count > 64 ? Zlib.compress(raw, level: level) : raw
+        let entry = z.count < raw.count ? (z, true) : (raw, false)
         lock.lock(); defer { lock.unlock() }
-        if streams[k] == nil {
-            streamOrder.append(k)
-            if streamOrder.count > capacity { streams[streamOrder.removeFirst()] = nil }
+        if cmaps[k] == nil {
+            cmapOrder.append(k)
+            if cmapOrder.count > capacity { cmaps[cmapOrder.removeFirst()] = nil }
         }
-        streams[k] = packed
-        return packed
+        cmaps[k] = entry
+        return entry
     }
 
     func put(font: TrueTypeFont, glyphs: [UInt16], program: Data, length1: Int) {

@@ -27,6 +27,20 @@ public struct PDFFileWriter: Sendable {
         if case .stream = object { isStream[ref.number - 1] = true } else { isStream[ref.number - 1] = false }
     }
 
+    /// An object already written in PDF syntax (a dictionary or array; not a stream), for writers that build
+    /// large or repetitive objects straight as bytes rather than as `PDFObject` trees.
+    public mutating func setSerialized(_ ref: PDFReference, _ bytes: [UInt8]) {
+        bodies[ref.number - 1] = bytes
+        isStream[ref.number - 1] = false
+    }
+
+    @discardableResult
+    public mutating func addSerialized(_ bytes: [UInt8]) -> PDFReference {
+        let r = allocate()
+        setSerialized(r, bytes)
+        return r
+    }
+
     /// A stream whose data is already encoded (`filter` names the encoding, if any).
     public mutating func setStream(_ ref: PDFReference, _ dict: PDFDictionary, data: Data) {
         set(ref, .stream(dict, data))
