@@ -128,6 +128,20 @@ import Testing
             #expect(Self.expected(rows, companyID: a.id, queries[3].1).total > 50)
             #expect(Self.expected(rows, companyID: b.id, queries[16].1).total > 100)
 
+            // An absurd name (a deposited invoice can carry anything) is cut in the row, so that the list
+            // indexes accept it on PostgreSQL too (about 2.7 kB at most per entry), and stays searchable.
+            let noise = (0..<4_000).map { _ in String(UnicodeScalar(UInt8.random(in: 0x61...0x7A))) }.joined()
+            var long = rows[0]
+            long.id = "inv-long"
+            long.buyer_name = Invoices.listed("Long " + noise)
+            long.seller_name = Invoices.listed(noise)
+            try await db.sql.insert(into: "invoices").model(long, nilEncodingStrategy: .asNil).run()
+            #expect(long.buyer_name.count == 300)
+            var q = Invoices.Query()
+            q.text = "long " + noise.prefix(100)
+            let found = try await Invoices.list(db, companyID: long.seller_company_id, q)
+            #expect(found.items.map(\.id) == ["inv-long"])
+
             if engine == "sqlite" {
                 // A page is found from the list index alone: no table scan, no read of the rows to filter or sort.
                 struct Plan: Decodable { let detail: String }

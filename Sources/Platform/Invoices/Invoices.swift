@@ -153,20 +153,25 @@ public enum Invoices {
         return (s.profile, s.prefix)
     }
 
-    /// The seller block, the numbering prefix and (when asked) the logo, in two reads: the company's row
-    /// (settings and identity are columns of the same row, the logo joined to it) and its bank accounts.
+    /// The seller block, the numbering prefix and (when asked) the logo, in one read: settings and
+    /// identity are columns of the company's row, the logo and the bank account shown on invoices (the
+    /// default one, else the oldest) are joined to it.
     static func seller(_ sql: any SQLDatabase, companyID: String, withLogo: Bool) async throws -> (profile: SellerProfile, prefix: String, logo: Data?) {
-        let query: SQLQueryString = withLogo
-            ? "SELECT c.*, l.data AS logo_data FROM companies c LEFT JOIN company_logos l ON l.company_id = c.id WHERE c.id = \(bind: companyID)"
-            : "SELECT c.* FROM companies c WHERE c.id = \(bind: companyID)"
+        let query: SQLQueryString = """
+            SELECT c.*, \(unsafeRaw: withLogo ? "l.data" : "NULL") AS logo_data, b.iban AS account_iban, b.bic AS account_bic
+            FROM companies c
+            \(unsafeRaw: withLogo ? "LEFT JOIN company_logos l ON l.company_id = c.id" : "")
+            LEFT JOIN bank_accounts b ON b.id = (SELECT b2.id FROM bank_accounts b2 WHERE b2.company_id = c.id
+                                                  ORDER BY b2.is_default DESC, b2.created_at, b2.id LIMIT 1)
+            WHERE c.id = \(bind: companyID)
+            """
         guard let found = try await sql.raw(query).first() else { throw PlatformError.notFound(what: "company") }
         let company = try found.decode(model: CompanyRecord.self)
         let s = try found.decode(model: CompanyProfiles.Row.self).settings
-        struct Logo: Decodable { let logo_data: String? }
-        let logo = withLogo ? try found.decode(model: Logo.self).logo_data.flatMap { Data(base64Encoded: $0) } : nil
-        let accounts = try await sql.select().column("*").from("bank_accounts").where("company_id", .equal, companyID)
-            .all(decoding: BankAccountRow.self)
-        let account = accounts.first(where: { $0.is_default }) ?? accounts.first
+        struct Extra: Decodable { let logo_data: String?; let account_iban: String?; let account_bic: String? }
+        let extra = try found.decode(model: Extra.self)
+        let logo = extra.logo_data.flatMap { Data(base64Encoded: $0) }
+        let account = extra.account_iban.map { BankAccountRow(iban: $0, bic: extra.account_bic, is_default: true) }
         var late = "En cas de retard de paiement, une pénalité égale à trois fois le taux d'intérêt légal est exigible à compter du jour suivant la date d'échéance."
         if let rate = s.latePenaltyRate { late = "En cas de retard de paiement, pénalités au taux annuel de \(rate) % exigibles à compter du jour suivant la date d'échéance." }
         var seller = SellerProfile(company: company,
@@ -193,13 +198,20 @@ public enum Invoices {
                           status_code: nil, number: invoice.invoiceNumber.isEmpty ? nil : invoice.invoiceNumber,
                           year: invoice.issueDate?.year, type_code: invoice.typeCode, issue_date: invoice.issueDate?.isoString,
                           due_date: invoice.paymentDueDate?.isoString, currency: invoice.currencyCode,
-                          seller_name: invoice.seller.name, seller_siren: sellerSIREN(invoice),
-                          buyer_name: invoice.buyer.name, buyer_siren: buyerSIREN,
+                          seller_name: listed(invoice.seller.name), seller_siren: sellerSIREN(invoice),
+                          buyer_name: listed(invoice.buyer.name), buyer_siren: buyerSIREN.map(listed),
                           total_without_vat: plain(invoice.totals.totalWithoutVAT), total_vat: plain(invoice.totals.totalVAT),
                           total_with_vat: plain(invoice.totals.totalWithVAT), amount_due: plain(invoice.totals.amountDueForPayment),
                           amount_due_cents: cents(invoice.totals.amountDueForPayment), paid: "0", source: source.rawValue,
                           entry: entryText, body: body, source_sha256: nil, xml_sha256: nil, pdf_sha256: nil, channel: nil,
                           sent_at: nil, sent_means: nil, credited_invoice_id: nil, created_at: createdAt, updated_at: createdAt, issued_at: nil)
+    }
+
+    /// The row's copy of a name, for lists and search: the list indexes hold it, and PostgreSQL refuses an
+    /// index entry over about 2.7 kB, so an absurdly long name in a deposited invoice is cut here — the
+    /// invoice itself (`body`, the stored documents) keeps it whole.
+    static func listed(_ text: String) -> String {
+        text.count <= 300 ? text : String(text.prefix(300))
     }
 
     /// The seller's SIREN as the invoice states it: BT-30, else the SIRET (BT-29 scheme 0009), else the French VAT number.
