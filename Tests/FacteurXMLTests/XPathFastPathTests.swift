@@ -70,4 +70,34 @@ import Testing
         #expect(try ev.effectiveBoolean(expr, contextNode: 0))
         #expect(try ev.effectiveBoolean(expr, contextNode: 0))
     }
+
+    /// Rule contexts compiled to step lists match exactly the nodes the pattern interpreter matches.
+    @Test func compiledPatternsMatchLikeTheInterpreter() throws {
+        let tree = try XMLParser.parse(Data(doc.utf8))
+        let ev = XPathEvaluator(tree: tree)
+        let patterns = ["a:c", "/a:r/a:c", "//a:c", "//a:r/a:c[. = 'S']", "a:r/a:d/@code", "//a:d[@code]", "/a:c",
+                        "//a:p/a:q | //a:c[normalize-space(.) = 'S']", "//a:*[ends-with(name(), 'q')]", "//*[@code = 'Z']",
+                        "//a:q[1]", "a:p/a:q[. = 'y']", "@code"]
+        var compiled = 0
+        for source in patterns {
+            let pattern = try XPathParser.parse(source, namespaces: ns).patternOptimized()
+            guard let fast = XPathPattern(pattern) else { continue }
+            compiled += 1
+            for n in 0..<Int32(tree.nodeCount) {
+                #expect(try fast.matches(n, in: ev) == ev.matches(pattern: pattern, node: n), "\(source) on node \(n)")
+            }
+        }
+        #expect(compiled == patterns.count)
+        // Hand-checked: `//a:c[. = 'S']` matches the first c only; `/a:c` nothing (c is not the root element).
+        let first = try XPathParser.parse("//a:c[. = 'S']", namespaces: ns).patternOptimized()
+        let c = try ev.evaluate(try XPathParser.parse("/a:r/a:c", namespaces: ns), contextNode: 0)
+        let hits = try c.filter { item in
+            guard case .node(let n) = item else { return false }
+            return try XPathPattern(first)!.matches(n, in: ev)
+        }
+        #expect(hits.count == 1)
+        // Shapes the step list does not cover stay with the interpreter.
+        #expect(XPathPattern(try XPathParser.parse("//a:r//a:c", namespaces: ns).patternOptimized()) == nil)
+        #expect(XPathPattern(try XPathParser.parse("text()", namespaces: ns).patternOptimized()) == nil)
+    }
 }

@@ -503,7 +503,7 @@ public final class XPathEvaluator {
         return axis == .attribute ? k == .attribute : k != .attribute && k != .document
     }
 
-    private func predicatesHold(_ preds: [XPathExpr], node n: Int32, axis: Axis) throws(XPathError) -> Bool {
+    func predicatesHold(_ preds: [XPathExpr], node n: Int32, axis: Axis) throws(XPathError) -> Bool {
         if preds.isEmpty { return true }
         // Position among the siblings that pass the node test is rarely needed in patterns;
         // compute it only for numeric predicates.

@@ -35,6 +35,8 @@ public struct Schematron: Sendable {
     /// A schematron rule: a context pattern, local variables and checks.
     final class Rule: Sendable {
         let pattern: XPathExpr
+        /// The same pattern as a flat list of steps when it has that shape (nearly all do).
+        let compiledPattern: XPathPattern?
         let priority: Double
         let order: Int
         let lets: [(String, XPathExpr)]
@@ -45,6 +47,7 @@ public struct Schematron: Sendable {
 
         init(pattern: XPathExpr, priority: Double, order: Int, lets: [(String, XPathExpr)], checks: [Check]) {
             self.pattern = pattern
+            self.compiledPattern = XPathPattern(pattern)
             self.priority = priority
             self.order = order
             self.lets = lets
@@ -588,7 +591,11 @@ extension Schematron {
         for k in Int(start)..<Int(end) {
             let rule = pattern.rules[Int(candidates[k])]
             let matched: Bool
-            do { matched = try ev.matches(pattern: rule.pattern, node: n) } catch {
+            do {
+                if let compiled = rule.compiledPattern { matched = try compiled.matches(n, in: ev) } else {
+                    matched = try ev.matches(pattern: rule.pattern, node: n)
+                }
+            } catch {
                 throw SchematronError(rule: "context of \(rule.checks.first?.id ?? pattern.mode)", error: error)
             }
             guard matched else { continue }
