@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import InvoiceModel
 import SQLKit
+import Synchronization
 import Testing
 @testable import Platform
 
@@ -119,6 +121,12 @@ import Testing
             let client = try await Clients.create(db, companyID: a.id, Client(kind: .business, name: "Client SA", siret: "73282932000074",
                                                                               emails: ["compta@client.fr"], addressLine1: "2 avenue Foch",
                                                                               postCode: "75016", city: "Paris"), actor: "test", ip: nil)
+            // The invoice shows the default bank account, not the first one added.
+            _ = try await CompanyProfiles.addBankAccount(db, companyID: a.id, role: .manager,
+                                                         BankAccount(label: "Courant", iban: "FR7630006000011234567890189", bic: "AGRIFRPP"), actor: "test", ip: nil)
+            _ = try await CompanyProfiles.addBankAccount(db, companyID: a.id, role: .manager,
+                                                         BankAccount(label: "Principal", iban: "FR1420041010050500013M02606", bic: "PSSTFRPPPAR", isDefault: true),
+                                                         actor: "test", ip: nil)
             let entry = InvoiceEntry(clientId: client.id, lines: [
                 .init(description: "Conseil (jours)", quantity: Decimal(string: "3.50")!, unit: "DAY", unitPrice: Decimal(string: "650.00")!,
                       vatCategory: "S", vatRate: 20),
@@ -130,6 +138,9 @@ import Testing
             let created = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "user:alice", ip: "10.0.0.1")
             let readDraft = try await Invoices.view(db, companyID: a.id, id: created.id, full: true)
             #expect(created.entry != nil && created.invoice != nil)
+            let transfer = created.invoice?.paymentInstructions?.creditTransfers.first
+            #expect(transfer?.accountIdentifier == "FR1420041010050500013M02606")
+            #expect(transfer?.serviceProviderIdentifier == "PSSTFRPPPAR")
             #expect(try encoder.encode(created) == encoder.encode(readDraft))
             let issued = try await Invoices.issue(db, companyID: a.id, id: created.id, producer: FacturXProducer(), actor: "user:alice", ip: "10.0.0.1")
             let readIssued = try await Invoices.view(db, companyID: a.id, id: created.id, full: true)
@@ -139,10 +150,35 @@ import Testing
             let received = try await Invoices.view(db, companyID: b.id, id: created.id, full: true)
             #expect(received.entry == nil)
             #expect(try encoder.encode(received.invoice) == encoder.encode(issued.invoice))
+
+            // The company's logo reaches the PDF producer (read with the seller's row now).
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
+            try await CompanyProfiles.setLogo(db, companyID: a.id, role: .manager, data: png, actor: "test", ip: nil)
+            let recorder = LogoRecorder()
+            let second = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "user:alice", ip: nil)
+            _ = try await Invoices.issue(db, companyID: a.id, id: second.id, producer: recorder, actor: "user:alice", ip: nil)
+            #expect(recorder.logos.withLock { $0 } == [png])
         } catch {
             try await cleanup()
             throw error
         }
         try await cleanup()
+    }
+
+    /// Emails and webhook deliveries written while issuing stamp their rows with Notifications.timestamp, which must
+    /// write exactly what Timestamp (a Foundation date formatter) writes elsewhere.
+    @Test func isoTimeWritesWhatTimestampWrites() {
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_795_000_000.999_9), Date(timeIntervalSince1970: 951_782_399.5), Date(timeIntervalSince1970: 951_782_399.9994), Date()]
+        for _ in 0..<200 { dates.append(Date(timeIntervalSince1970: Double.random(in: 0..<4_102_444_800))) }
+        for d in dates { #expect(Notifications.timestamp(d) == Timestamp.string(d), "\(d.timeIntervalSince1970)") }
+    }
+}
+
+/// Records the logo each rendering is given, and renders without it (the test's bytes are no real image).
+final class LogoRecorder: InvoiceDocumentProducer {
+    let logos = Mutex<[Data?]>([])
+    func documents(for invoice: Invoice, logo: Data?) throws -> (xml: Data, pdf: Data) {
+        logos.withLock { $0.append(logo) }
+        return try FacturXProducer().documents(for: invoice, logo: nil)
     }
 }

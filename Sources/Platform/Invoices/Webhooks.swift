@@ -117,7 +117,7 @@ public enum Webhooks {
         let hooks = try await sql.select().column("*").from("webhooks").where("company_id", .in, companies).where("active", .equal, true)
             .orderBy("created_at").all(decoding: Row.self)
         guard !hooks.isEmpty else { return }
-        let stamp = Timestamp.string(date)
+        let stamp = Notifications.timestamp(date)
         var deliveries: [Delivery] = []
         for e in events {
             var body = e.payload
