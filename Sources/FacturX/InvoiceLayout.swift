@@ -101,10 +101,7 @@ struct InvoiceLayout {
 
     /// `width` of a slice, without making a String of it: the same sum of advances, hence the same value.
     func width(_ s: Substring, size: Double, bold isBold: Bool = false) -> Double {
-        let f = doc.font(isBold ? bold : regular)
-        var total = 0
-        for u in s.unicodeScalars { total += Int(f.advances[Int(f.glyph(forCode: u.value))]) }
-        return Double(total) * size / Double(f.unitsPerEm)
+        doc.font(isBold ? bold : regular).width(of: s, size: size)
     }
 
     func hline(_ x1: Double, _ x2: Double, _ yy: Double, color: PDFColor = rule, width: Double = 0.5) {
@@ -115,9 +112,16 @@ struct InvoiceLayout {
         doc.rect(x: x, y: pageH - top - h, width: w, height: h, fill: fill, stroke: stroke, lineWidth: 0.5)
     }
 
+    /// Whether `s` holds a line feed, searched in its contiguous UTF-8 (the generic `contains` on `utf8`
+    /// costs about as much as measuring the text).
+    static func hasNewline(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { $0.contains(10) }
+    }
+
     /// Greedy word wrap; words longer than the width are cut. Each word is measured once.
     func wrap(_ s: String, width maxW: Double, size: Double, bold isBold: Bool = false) -> [String] {
-        if !s.utf8.contains(10) && width(s, size: size, bold: isBold) <= maxW { return [s] }
+        if !Self.hasNewline(s) && width(s, size: size, bold: isBold) <= maxW { return [s] }
         let space = width(" ", size: size, bold: isBold)
         var out: [String] = []
         for para in s.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -44,11 +44,26 @@ public struct EmbeddedFont: Sendable {
     @discardableResult
     public mutating func encode(_ s: String, into out: inout PDFBytes, measuring: Bool) -> Int {
         var units = 0
-        for u in s.unicodeScalars {
-            let cid = cid(for: u.value)
-            Self.literal(UInt8(cid >> 8), &out)
-            Self.literal(UInt8(cid & 0xFF), &out)
-            if measuring { units += Int(font.advances[Int(font.glyph(forCode: u.value))]) }
+        // Each scalar takes at least one UTF-8 byte and gives at most four (two CID bytes, each maybe escaped).
+        out.append(maxCount: 4 * s.utf8.count) { p in
+            var n = 0
+            @inline(__always) func put(_ b: UInt8) {
+                switch b {
+                case 0x28, 0x29, 0x5C: p[n] = 0x5C; p[n + 1] = b; n += 2
+                // A raw CR would be read back as a line end and normalised.
+                case 0x0D: p[n] = 0x5C; p[n + 1] = 0x72; n += 2
+                default: p[n] = b; n += 1
+                }
+            }
+            for u in s.unicodeScalars {
+                let code = u.value
+                var cid: UInt16 = code < Self.lowLimit ? cidOfLow[Int(code)] : 0
+                if cid == 0 { cid = self.cid(for: code) }
+                put(UInt8(cid >> 8))
+                put(UInt8(cid & 0xFF))
+                if measuring { units += Int(font.advances[Int(font.glyph(forCode: code))]) }
+            }
+            return n
         }
         return units
     }

@@ -13,6 +13,16 @@ public struct PDFBytes: Sendable {
     public var data: Data { Data(bytes) }
 
     public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    /// Appends what `body` writes through a pointer to room for `maxCount` bytes; it returns how many it wrote.
+    /// For hot loops: one capacity and uniqueness check for the whole run instead of one per byte.
+    public mutating func append(maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: maxCount))
+        let written = bytes.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
+        precondition(written >= 0 && written <= maxCount, "PDFBytes.append(maxCount:) overran its room")
+        bytes.removeLast(maxCount - written)
+    }
+
     /// Empties the buffer, keeping its storage for reuse.
     public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
     public mutating func append(_ s: StaticString) {

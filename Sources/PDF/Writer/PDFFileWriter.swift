@@ -178,25 +178,32 @@ public enum PDFWriteError: Error, Equatable, Sendable, CustomStringConvertible {
 public func pdfDocumentID(_ parts: [Data]) -> [UInt8] {
     var h1: UInt64 = 0xcbf29ce484222325
     var h2: UInt64 = 0x84222325cbf29ce4
-    @inline(__always) func mix(_ w: UInt64) {
-        h1 = (h1 ^ w) &* 0x9e3779b97f4a7c15
-        h1 ^= h1 >> 29
-        h2 = (h2 &+ w) &* 0xbf58476d1ce4e5b9
-        h2 ^= h2 >> 31
-    }
     for part in parts {
-        part.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
+        // The lanes live in locals of the closure: captured by a nested function, they were read and written
+        // through memory at every word, which made hashing the XML cost more than drawing a line of the page.
+        (h1, h2) = part.withUnsafeBytes { (buf: UnsafeRawBufferPointer) -> (UInt64, UInt64) in
+            var a = h1, b = h2
             var i = 0
             while i + 8 <= buf.count {
-                mix(buf.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let w = buf.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                a = (a ^ w) &* 0x9e3779b97f4a7c15
+                a ^= a >> 29
+                b = (b &+ w) &* 0xbf58476d1ce4e5b9
+                b ^= b >> 31
                 i += 8
             }
             var tail: UInt64 = 0
             while i < buf.count { tail = tail << 8 | UInt64(buf[i]); i += 1 }
-            mix(tail ^ (UInt64(buf.count) << 56))
+            let w = tail ^ (UInt64(buf.count) << 56)
+            a = (a ^ w) &* 0x9e3779b97f4a7c15
+            a ^= a >> 29
+            b = (b &+ w) &* 0xbf58476d1ce4e5b9
+            b ^= b >> 31
+            return (a, b)
         }
     }
     var out: [UInt8] = []
+    out.reserveCapacity(16)
     for h in [h1, h2] { for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8((h >> UInt64(s)) & 0xFF)) } }
     return out
 }

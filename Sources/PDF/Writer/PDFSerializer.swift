@@ -68,17 +68,20 @@ public enum PDFSerializer {
 
     /// Printable ASCII as a literal string, anything else as a hex string (both are exact).
     public static func writeString(_ d: Data, to out: inout PDFBytes) {
-        if d.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            out.append(0x28)
-            for b in d {
-                if b == 0x28 || b == 0x29 || b == 0x5C { out.append(0x5C) }
-                out.append(b)
+        // Over the contiguous bytes: iterating `Data` itself goes through its generic iterator byte by byte.
+        d.withUnsafeBytes { (b: UnsafeRawBufferPointer) in
+            if b.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+                out.append(0x28)
+                for c in b {
+                    if c == 0x28 || c == 0x29 || c == 0x5C { out.append(0x5C) }
+                    out.append(c)
+                }
+                out.append(0x29)
+            } else {
+                out.append(0x3C)
+                for c in b { out.append(hex: c) }
+                out.append(0x3E)
             }
-            out.append(0x29)
-        } else {
-            out.append(0x3C)
-            for b in d { out.append(hex: b) }
-            out.append(0x3E)
         }
     }
 }

@@ -191,6 +191,13 @@ public final class TrueTypeFont: Sendable {
         return Double(total) * size / Double(unitsPerEm)
     }
 
+    /// `width(of:size:)` of a slice (e.g. one word of a paragraph being wrapped), without copying it.
+    public func width(of s: Substring, size: Double) -> Double {
+        var total = 0
+        for u in s.unicodeScalars { total += Int(advances[Int(glyph(for: u))]) }
+        return Double(total) * size / Double(unitsPerEm)
+    }
+
     private func glyphData(_ g: Int) -> ArraySlice<UInt8> {
         let start = glyfOffset + loca[g], end = glyfOffset + loca[g + 1]
         guard end > start, end <= data.count else { return [] }
