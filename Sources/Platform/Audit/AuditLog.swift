@@ -93,17 +93,26 @@ public enum AuditLog {
     /// locks as as many `append` calls, in two round trips instead of two per entry — the hot path of
     /// issuing writes the seller's and the buyer's entries while the invoice sequence is held.
     @discardableResult
-    public static func appendAll(_ sql: any SQLDatabase, _ pending: [Pending], at date: Date = Date()) async throws -> [AuditEntry] {
+    /// `locked`: the caller's transaction already took `lock` on every company of `pending` (issuing
+    /// does, first thing); on PostgreSQL that saves a round trip per company.
+    public static func appendAll(_ sql: any SQLDatabase, _ pending: [Pending], locked: Bool = false, at date: Date = Date()) async throws -> [AuditEntry] {
         guard !pending.isEmpty else { return [] }
         let companies = Set(pending.map(\.companyID)).sorted()
-        try await lock(sql, companyIDs: companies)
+        if !locked { try await lock(sql, companyIDs: companies) }
         struct Head: Decodable { let company_id: String; let seq: Int; let hash: String }
-        // The last entry of each chain: the (company_id, seq) primary key answers each MAX from its index.
-        let heads = try await sql.raw("""
-            SELECT a.company_id AS company_id, a.seq AS seq, a.hash AS hash FROM audit_log a
-            WHERE a.company_id IN (\(binds: companies))
-            AND a.seq = (SELECT MAX(b.seq) FROM audit_log b WHERE b.company_id = a.company_id)
-            """).all(decoding: Head.self)
+        // The last entry of each chain, each read from the end of the (company_id, seq) primary key: one
+        // index probe per chain whatever its length (a correlated MAX per row grew with the chain).
+        var heads: [Head] = []
+        if !companies.isEmpty {
+            var query = SQLQueryString("")
+            for (n, company) in companies.enumerated() {
+                if n > 0 { query.appendLiteral(" UNION ALL ") }
+                query.appendLiteral("SELECT * FROM (SELECT company_id, seq, hash FROM audit_log WHERE company_id = ")
+                query.appendInterpolation(bind: company)
+                query.appendLiteral(" ORDER BY seq DESC LIMIT 1) AS head\(n)")
+            }
+            heads = try await sql.raw(query).all(decoding: Head.self)
+        }
         var last: [String: (seq: Int, hash: String)] = [:]
         for h in heads { last[h.company_id] = (h.seq, h.hash) }
         let encoder = JSONEncoder()

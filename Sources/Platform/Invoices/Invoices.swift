@@ -512,7 +512,7 @@ public enum Invoices {
                 audit.append(AuditLog.Pending(companyID: buyerCompany, actor: "facteur", ip: nil, action: "invoice.receive", subject: "invoice:\(id)",
                                               details: ["number": invoice.invoiceNumber, "seller": companyID, "pdf": issued.pdf_sha256 ?? ""]))
             }
-            try await AuditLog.appendAll(tx, audit)
+            try await AuditLog.appendAll(tx, audit, locked: true)
             let status = LifecycleStatus(rawValue: issued.status_code!)!
             var hooks: [(companyID: String, event: String, payload: [String: Any])] = [
                 (companyID, "invoice.issued", eventPayload(issued, side: .sent, status: status, reason: nil)),
