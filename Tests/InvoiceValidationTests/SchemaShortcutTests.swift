@@ -121,5 +121,15 @@ import Testing
         }
         #expect(strict("AAAA") && strict("AQ==") && strict("AAE=") && strict("ab+/"))
         #expect(!strict("AB==") && !strict("AAF=") && !strict("AAA") && !strict("AA A") && !strict("A===") && !strict("AA=A"))
+        // Every byte, in the sixteen-byte blocks and in the tail.
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        for b in 0...255 {
+            for at in [3, 20] {
+                var bytes = [UInt8](repeating: UInt8(ascii: "Q"), count: 24)
+                bytes[at] = UInt8(b)
+                let accepted = bytes.withUnsafeBufferPointer { XMLParser.BinaryValues.isStrictBase64($0.baseAddress!, $0.count) }
+                #expect(accepted == alphabet.contains(UInt8(b)), "byte \(b) at \(at)")
+            }
+        }
     }
 }
