@@ -120,7 +120,76 @@ struct InvoiceLayout {
     }
 
     /// Greedy word wrap; words longer than the width are cut. Each word is measured once.
+    ///
+    /// Paragraphs and words are found on the UTF-8 bytes when that splits exactly where `split` on Characters
+    /// would (no CR, and ASCII on both sides of every space); otherwise `wrapCharacters` does it. Same lines,
+    /// same widths (the same additions in the same order), without an array of substrings per paragraph.
     func wrap(_ s: String, width maxW: Double, size: Double, bold isBold: Bool = false) -> [String] {
+        if !Self.hasNewline(s) && width(s, size: size, bold: isBold) <= maxW { return [s] }
+        guard Self.spacesAreCharacters(s) else { return wrapCharacters(s, width: maxW, size: size, bold: isBold) }
+        let space = width(" ", size: size, bold: isBold)
+        var out: [String] = []
+        var line = ""
+        var lineW = 0.0
+        func add(_ word: Substring) {
+            let ww = width(word, size: size, bold: isBold)
+            if line.isEmpty && ww <= maxW { line = String(word); lineW = ww; return }
+            if !line.isEmpty && lineW + space + ww <= maxW { line += " "; line += word; lineW += space + ww; return }
+            if !line.isEmpty { out.append(line); line = ""; lineW = 0 }
+            var w = String(word)
+            while width(w, size: size, bold: isBold) > maxW && w.count > 1 {
+                var cut = w.count - 1
+                while cut > 1 && width(String(w.prefix(cut)), size: size, bold: isBold) > maxW { cut -= 1 }
+                out.append(String(w.prefix(cut)))
+                w = String(w.dropFirst(cut))
+            }
+            line = w
+            lineW = width(w, size: size, bold: isBold)
+        }
+        var wordStart: String.Index?
+        var i = s.utf8.startIndex
+        while i < s.utf8.endIndex {
+            let b = s.utf8[i]
+            if b == 0x20 || b == 0x0A {
+                if let w = wordStart { add(s[w..<i]); wordStart = nil }
+                if b == 0x0A { out.append(line); line = ""; lineW = 0 }
+            } else if wordStart == nil {
+                wordStart = i
+            }
+            i = s.utf8.index(after: i)
+        }
+        if let w = wordStart { add(s[w..<s.endIndex]) }
+        out.append(line)
+        while out.count > 1 && out.last == "" { out.removeLast() }
+        return out
+    }
+
+    /// Whether every space and line feed of `s` is a Character of its own, so that splitting its bytes gives
+    /// what `split(separator:)` gives: no CR (CR LF is one Character), and no space that joins the scalar before
+    /// or after it into one Character (a combining mark after it, a prepended mark before it). Whether two
+    /// scalars join depends on them alone for a space (the other grapheme rules need emoji or flags on both sides).
+    static func spacesAreCharacters(_ s: String) -> Bool {
+        func join(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool {
+            var t = ""
+            t.unicodeScalars.append(a)
+            t.unicodeScalars.append(b)
+            return t.count != 2
+        }
+        var prev: Unicode.Scalar?
+        for u in s.unicodeScalars {
+            if u.value == 0x0D { return false }
+            if let p = prev {
+                if u.value == 0x20 && p.value >= 0x80 && join(p, u) { return false }
+                if p.value == 0x20 && u.value >= 0x80 && join(p, u) { return false }
+            }
+            prev = u
+        }
+        return true
+    }
+
+    /// `wrap` on Characters: paragraphs split at "\n" and words at " " as `split` sees them (a space that a
+    /// combining mark follows is part of a letter, "\r\n" is one Character); the reference for `wrap`.
+    func wrapCharacters(_ s: String, width maxW: Double, size: Double, bold isBold: Bool = false) -> [String] {
         if !Self.hasNewline(s) && width(s, size: size, bold: isBold) <= maxW { return [s] }
         let space = width(" ", size: size, bold: isBold)
         var out: [String] = []

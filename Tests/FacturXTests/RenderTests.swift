@@ -368,3 +368,37 @@ import Testing
         #expect(try a.finish(opts) == b.finish(opts))
     }
 }
+
+@Suite struct WrapTests {
+    /// The byte-level word wrap gives the lines the Character-level one gives, on texts of every kind: several
+    /// spaces, line feeds, accents, long words, and the cases that must go the Character way (CR LF, a
+    /// combining mark after a space).
+    @Test func byteWrapMatchesCharacterWrap() throws {
+        let res = try RenderResources.shared.get()
+        let doc = PDFDocumentBuilder()
+        let layout = InvoiceLayout(doc: doc, invoice: RenderSamples.invoice(lines: 1), regular: doc.addFont(res.regular),
+                                   bold: doc.addFont(res.bold), logo: nil, logoSize: nil, options: RenderOptions())
+        let pieces = ["Pénalités", "de", "retard", " ", "  ", "\n", "\n\n", "40 €", "Anticonstitutionnellementissimement",
+                      "é", "ΣΟΦΙΑ", "·", "x", "123,45", "e\u{301}", " \u{301}x", "a\r\nb", "\u{0600} z"]
+        var seed: UInt64 = 7
+        func next() -> Int { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Int(seed >> 33) }
+        var texts = ["", " ", "\n", "a b", "  lead and trail  ", "para\n\nnext\n"]
+        // The last four pieces send a text the Character way; half the texts leave them out.
+        for k in 0..<400 {
+            let usable = k % 2 == 0 ? pieces.count - 4 : pieces.count
+            var t = ""
+            for _ in 0..<(1 + next() % 40) { t += pieces[next() % usable] + (next() % 3 == 0 ? "" : " ") }
+            texts.append(t)
+        }
+        var byteWay = 0
+        for t in texts {
+            for (width, size, bold) in [(60.0, 8.0, false), (200.0, 7.5, true), (25.0, 9.0, false)] {
+                #expect(layout.wrap(t, width: width, size: size, bold: bold) == layout.wrapCharacters(t, width: width, size: size, bold: bold),
+                        "\(t.debugDescription) \(width)")
+            }
+            if InvoiceLayout.spacesAreCharacters(t) { byteWay += 1 }
+        }
+        // Both ways were exercised.
+        #expect(byteWay > 50 && byteWay < texts.count)
+    }
+}
