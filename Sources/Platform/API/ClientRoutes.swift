@@ -5,11 +5,118 @@ import NIOFoundationCompat
 extension Client: ResponseEncodable {}
 extension ClientImport.Report: ResponseEncodable {}
 
-struct ClientPage: ResponseEncodable {
+struct ClientPage: Encodable, ResponseGenerator {
     var items: [Client]
     var total: Int
     var page: Int
     var perPage: Int
+
+    /// The same JSON as `JSONEncoder` gives (same keys, values and escaping; absent optionals left out), written
+    /// straight into the response buffer: `JSONEncoder` builds a tree of boxed values first, and took a fifth
+    /// of the CPU of a busy `GET /api/v1/clients`.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = json()
+        var headers = HTTPFields()
+        headers.reserveCapacity(4)
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    func json() -> ByteBuffer {
+        var json = JSONWriter(capacity: 256 + items.count * 320)
+        json.raw("{\"items\":[")
+        for (i, c) in items.enumerated() {
+            if i > 0 { json.raw(",") }
+            c.write(to: &json)
+        }
+        json.raw("],\"total\":"); json.int(total)
+        json.raw(",\"page\":"); json.int(page)
+        json.raw(",\"perPage\":"); json.int(perPage)
+        json.raw("}")
+        return json.buffer
+    }
+}
+
+extension Client {
+    /// Keys as `Client`'s synthesized `Encodable` names them; nil optionals are omitted as it omits them.
+    func write(to json: inout JSONWriter) {
+        json.raw("{\"id\":"); json.string(id)
+        json.raw(",\"kind\":"); json.string(kind.rawValue)
+        json.raw(",\"name\":"); json.string(name)
+        if let siren { json.raw(",\"siren\":"); json.string(siren) }
+        if let siret { json.raw(",\"siret\":"); json.string(siret) }
+        if let vatNumber { json.raw(",\"vatNumber\":"); json.string(vatNumber) }
+        json.raw(",\"emails\":[")
+        for (i, e) in emails.enumerated() {
+            if i > 0 { json.raw(",") }
+            json.string(e)
+        }
+        json.raw("]")
+        if let serviceCode { json.raw(",\"serviceCode\":"); json.string(serviceCode) }
+        json.raw(",\"serviceCodeRequired\":"); json.bool(serviceCodeRequired)
+        json.raw(",\"engagementRequired\":"); json.bool(engagementRequired)
+        json.raw(",\"channel\":"); json.string(channel.rawValue)
+        if let addressLine1 { json.raw(",\"addressLine1\":"); json.string(addressLine1) }
+        if let addressLine2 { json.raw(",\"addressLine2\":"); json.string(addressLine2) }
+        if let postCode { json.raw(",\"postCode\":"); json.string(postCode) }
+        if let city { json.raw(",\"city\":"); json.string(city) }
+        json.raw(",\"countryCode\":"); json.string(countryCode)
+        json.raw(",\"archived\":"); json.bool(archived)
+        json.raw("}")
+    }
+}
+
+/// Writes JSON text into a `ByteBuffer`, escaping strings exactly as Foundation's `JSONEncoder` does by
+/// default: `"` `\\` and `/` backslashed, \b \t \n \f \r by name, other control characters as \u00xx,
+/// everything else as UTF-8.
+struct JSONWriter {
+    var buffer: ByteBuffer
+
+    init(capacity: Int) {
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    }
+
+    mutating func raw(_ text: StaticString) {
+        buffer.writeStaticString(text)
+    }
+
+    mutating func int(_ n: Int) {
+        buffer.writeString(String(n))
+    }
+
+    mutating func bool(_ b: Bool) {
+        buffer.writeStaticString(b ? "true" : "false")
+    }
+
+    mutating func string(_ s: String) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/") {
+                if start < i { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<i])) }
+                start = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "/"): buffer.writeStaticString("\\/")
+                case 0x08: buffer.writeStaticString("\\b")
+                case 0x09: buffer.writeStaticString("\\t")
+                case 0x0A: buffer.writeStaticString("\\n")
+                case 0x0C: buffer.writeStaticString("\\f")
+                case 0x0D: buffer.writeStaticString("\\r")
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex[Int(byte >> 4)])
+                    buffer.writeInteger(hex[Int(byte & 0xF)])
+                }
+            }
+            if start < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...])) }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
 }
 
 /// What a caller sends to create or replace a client. Missing booleans and lists take their defaults.

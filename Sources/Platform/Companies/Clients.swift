@@ -267,11 +267,55 @@ public enum Clients {
             }
             return q
         }
-        struct Count: Decodable { let n: Int }
-        let total = try await filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("clients"))
-            .first(decoding: Count.self)?.n ?? 0
-        let rows = try await filtered(db.sql.select().column("*").from("clients"))
-            .orderBy("name").orderBy("id").limit(perPage).offset((page - 1) * perPage).all(decoding: Row.self)
-        return Page(items: rows.map(\.client), total: total, page: page, perPage: perPage)
+        func count() -> SQLSelectBuilder {
+            filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("clients"))
+        }
+        // One query returns the page and, on each row, the number of matching clients (an uncorrelated subquery,
+        // which both engines evaluate once): one round trip instead of two. A window count (COUNT(*) OVER ())
+        // would be shorter but makes SQLite materialise and sort every matching row: ten times slower.
+        let columns = Row.listColumns.map { SQLIdentifier($0) as any SQLExpression }
+            + [SQLAlias(SQLGroupExpression(count().query), as: SQLIdentifier("total_count"))]
+        let query = filtered(db.sql.select().columns(columns).from("clients"))
+            .orderBy("name").orderBy("id").limit(perPage).offset((page - 1) * perPage)
+        let rows = try await db.cells(query.query)
+        var total = 0
+        if let first = rows.first {
+            total = try Row.cell(first, Row.listColumns.count, "total_count").int ?? 0
+        } else if page > 1 {
+            // Past the last page there is no row to carry the count.
+            struct Count: Decodable { let n: Int }
+            total = try await count().first(decoding: Count.self)?.n ?? 0
+        }
+        return Page(items: try rows.map(Row.client(cells:)), total: total, page: page, perPage: perPage)
+    }
+}
+
+extension Clients.Row {
+    /// The columns `client(cells:)` reads, in this order.
+    static let listColumns = ["id", "kind", "name", "siren", "siret", "vat_number", "emails", "service_code", "service_code_required",
+                              "engagement_required", "channel", "address_line1", "address_line2", "post_code", "city", "country_code", "archived"]
+
+    static func cell(_ cells: [SQLCell], _ index: Int, _ name: String) throws -> SQLCell {
+        guard index < cells.count else { throw SQLCellsError.missingColumn(table: "clients", name: name) }
+        return cells[index]
+    }
+
+    /// The same client `Row.client` gives, from a row of `listColumns`; a NULL where the schema forbids one is an error, as with `Decodable`.
+    static func client(cells: [SQLCell]) throws -> Client {
+        func text(_ i: Int) throws -> String? { try cell(cells, i, listColumns[i]).string }
+        func required(_ i: Int) throws -> String {
+            guard let v = try text(i) else { throw SQLCellsError.unexpectedNull(table: "clients", column: listColumns[i]) }
+            return v
+        }
+        func flag(_ i: Int) throws -> Bool {
+            guard let v = try cell(cells, i, listColumns[i]).bool else { throw SQLCellsError.unexpectedNull(table: "clients", column: listColumns[i]) }
+            return v
+        }
+        return Client(id: try required(0), kind: Client.Kind(rawValue: try required(1)) ?? .business, name: try required(2),
+                      siren: try text(3), siret: try text(4), vatNumber: try text(5),
+                      emails: try required(6).split(separator: "\n").map(String.init), serviceCode: try text(7),
+                      serviceCodeRequired: try flag(8), engagementRequired: try flag(9),
+                      channel: Client.Channel(rawValue: try required(10)) ?? .email, addressLine1: try text(11), addressLine2: try text(12),
+                      postCode: try text(13), city: try text(14), countryCode: try required(15), archived: try flag(16))
     }
 }

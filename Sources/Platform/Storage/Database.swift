@@ -44,7 +44,8 @@ public final class Database: Sendable {
             guard let config = try? SQLPostgresConfiguration(url: url) else { throw DatabaseError.invalidURL(url) }
             let pools = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: config),
                                                      maxConnectionsPerEventLoop: 4, on: group)
-            let db = PooledSQLDatabase(pools: pools, dialect: PostgresDialect(), logger: logger) { $0.sql() }
+            let db = PooledSQLDatabase(pools: pools, dialect: PostgresDialect(), logger: logger,
+                                       cells: { try await CellRunner.postgres($0, sql: $1, binds: $2, logger: $3) }) { $0.sql() }
             let core = config.coreConfiguration
             return Database(engine: .postgres, sql: db, location: "PostgreSQL \(core.host ?? "socket"):\(core.port ?? 5432)/\(core.database ?? "")",
                             shutdown: { try await db.shutdown() })
@@ -60,7 +61,8 @@ public final class Database: Sendable {
         let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threads)
         let pools = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 4, on: group)
         let sqlite = PooledSQLDatabase(pools: pools, dialect: SQLiteDialect(), logger: logger,
-                                       setup: ["PRAGMA busy_timeout=10000"], serializeWriters: true) { $0.sql() }
+                                       setup: ["PRAGMA busy_timeout=10000"], serializeWriters: true,
+                                       cells: { conn, sql, binds, _ in try await CellRunner.sqlite(conn, sql: sql, binds: binds) }) { $0.sql() }
         let db = Database(engine: .sqlite, sql: sqlite, location: "SQLite \(path)", shutdown: {
             try await sqlite.shutdown()
             try await threads.shutdownGracefully()

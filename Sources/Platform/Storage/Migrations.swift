@@ -10,6 +10,16 @@ public struct Migration: Sendable {
     public let statements: [String]
 }
 
+public enum MigrationError: Error, CustomStringConvertible {
+    case duplicateVersion(Int, names: [String])
+
+    public var description: String {
+        switch self {
+        case let .duplicateVersion(v, names): return "migration number \(v) is used more than once: \(names.joined(separator: ", "))"
+        }
+    }
+}
+
 public enum Migrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "create-companies-users-memberships", statements: [
@@ -125,6 +135,13 @@ public enum Migrations {
     ] + webMigrations // 6, 7: Auth/AuthMigrations.swift
       + companyMigrations // 8, 9: Companies/CompanyMigrations.swift
       + invoiceMigrations + notificationMigrations + invoiceListMigrations // 10, 11, 12: Invoices/InvoiceMigrations.swift
+      + [
+        // The clients page (API and UI): rows come out of this index already in page order, so a page reads
+        // its 50 rows instead of sorting the company's clients, and the count is read from the index alone.
+        Migration(version: 13, name: "index-client-pages", statements: [
+            "CREATE INDEX clients_company_list ON clients (company_id, archived, name, id)",
+        ]),
+      ]
 
     struct Applied: Codable {
         let version: Int
@@ -141,6 +158,11 @@ public enum Migrations {
                 applied_at TEXT NOT NULL
             )
             """).run()
+        // Two migrations sharing a number would leave one never applied on databases that ran the other.
+        var seen = Set<Int>()
+        for m in migrations where !seen.insert(m.version).inserted {
+            throw MigrationError.duplicateVersion(m.version, names: migrations.filter { $0.version == m.version }.map(\.name))
+        }
         let done = Set(try await db.sql.raw("SELECT version FROM schema_migrations").all(decoding: Applied.self).map(\.version))
         var applied: [Migration] = []
         for m in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(m.version) {

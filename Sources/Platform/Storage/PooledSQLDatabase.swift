@@ -19,10 +19,14 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     /// Only used when `serializeWriters` (SQLite).
     let writerGate = WriterGate()
     let serializeWriters: Bool
+    /// Runs a serialized query on a connection and returns its rows by position (`Database.cells`).
+    typealias CellsRunner = @Sendable (Source.Connection, String, [any Encodable & Sendable], Logger) async throws -> [[SQLCell]]
+    let runCells: CellsRunner?
 
     init(pools: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger, setup: [String] = [],
-         serializeWriters: Bool = false, makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
+         serializeWriters: Bool = false, cells: CellsRunner? = nil, makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
         self.serializeWriters = serializeWriters
+        self.runCells = cells
         self.pools = pools
         self.dialect = dialect
         self.logger = logger
@@ -48,6 +52,23 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
         pools.withConnection(logger: logger) { conn in
             self.ready(conn).flatMap { $0.execute(sql: query, onRow) }
         }
+    }
+
+    /// The async path matters: SQLite's async query hands rows over on its worker thread, where the
+    /// future-based one schedules one event-loop task per row and then hops back again.
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let conn = try await pools.requestConnection(logger: logger).get()
+        defer { pools.releaseConnection(conn, logger: logger) }
+        try await ready(conn).get().execute(sql: query, onRow)
+    }
+
+    func cells(_ query: any SQLExpression) async throws -> [[SQLCell]] {
+        guard let runCells else { throw SQLCellsError.notPooled }
+        let (sql, binds) = serialize(query)
+        let conn = try await pools.requestConnection(logger: logger).get()
+        defer { pools.releaseConnection(conn, logger: logger) }
+        _ = try await ready(conn).get()
+        return try await runCells(conn, sql, binds, logger)
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -95,6 +116,8 @@ protocol SerializedWriters {
     var writerGate: WriterGate { get }
     var serializesWriters: Bool { get }
 }
+
+extension PooledSQLDatabase: CellQuerying {}
 
 extension PooledSQLDatabase: SerializedWriters {
     var serializesWriters: Bool { serializeWriters }

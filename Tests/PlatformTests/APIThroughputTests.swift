@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SQLKit
+import Testing
+@testable import Platform
+
+/// The fast paths of `GET /api/v1/clients` (positional rows, one query for page and count, JSON written by
+/// hand, the token cache) must give exactly what the general paths give.
+@Suite(.serialized) struct APIThroughputTests {
+    /// Strings that exercise every escaping rule of `JSONEncoder`.
+    static let awkward = "Café « l'Ami » \"quoted\" back\\slash a/b tab\there\nline\r\u{08}\u{0C}\u{01}\u{1F}\u{7F} € 😀 \u{2028}"
+
+    @Test func handWrittenJSONIsWhatJSONEncoderWrites() throws {
+        let clients = [
+            Client(id: "c1", kind: .business, name: Self.awkward, siren: "732829320", siret: "73282932000074", vatNumber: "FR44732829320",
+                   emails: ["a@b.fr", "x/y@z.fr"], serviceCode: "S/1", serviceCodeRequired: true, engagementRequired: false, channel: .email,
+                   addressLine1: "1 rue \"A\"", addressLine2: "bât. 2", postCode: "75001", city: "Paris", countryCode: "FR", archived: true),
+            Client(id: "c2", kind: .individual, name: "M. Martin", emails: [], channel: .paper, countryCode: "BE"),
+            Client(id: "c3", kind: .publicBody, name: "", siret: "21690123100011", emails: [""], channel: .chorusPro),
+        ]
+        for page in [ClientPage(items: clients, total: 1234, page: 7, perPage: 3), ClientPage(items: [], total: 0, page: 1, perPage: 50)] {
+            let mine = Data(page.json().readableBytesView)
+            let reference = try JSONEncoder().encode(page)
+            let a = try JSONSerialization.jsonObject(with: mine) as? NSDictionary
+            let b = try JSONSerialization.jsonObject(with: reference) as? NSDictionary
+            #expect(a != nil && a == b, "\(String(decoding: mine, as: UTF8.self))\nvs\n\(String(decoding: reference, as: UTF8.self))")
+            // Same bytes for each string value, escaping included (JSONEncoder's key order is not fixed, its escaping is).
+            for c in page.items {
+                let escaped = String(decoding: try JSONEncoder().encode([c.name]), as: UTF8.self).dropFirst().dropLast()
+                #expect(String(decoding: mine, as: UTF8.self).contains("\"name\":\(escaped)"))
+            }
+            #expect(try JSONDecoder().decode(PageBack.self, from: mine) == PageBack(items: page.items, total: page.total, page: page.page, perPage: page.perPage))
+        }
+    }
+
+    struct PageBack: Decodable, Equatable {
+        var items: [Client]
+        var total: Int
+        var page: Int
+        var perPage: Int
+    }
+
+    /// The page read by position, with its count from the same query, equals the page read through `Decodable`
+    /// rows and a separate count, for every filter and for pages past the end.
+    @Test(arguments: Engines.all)
+    func positionalPagesMatchDecodableRows(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
+                                                              adminName: "Bob", password: "another long password"), actor: "test", ip: nil)
+            for i in 0..<23 {
+                let c = i % 3 == 0
+                    ? Client(kind: .publicBody, name: "Mairie \(i % 5)", siret: "21690123100011", serviceCode: i % 2 == 0 ? "S\(i)" : nil,
+                             serviceCodeRequired: i % 2 == 0, engagementRequired: true, channel: .chorusPro)
+                    : Client(kind: .business, name: "Société \(i % 7) \(Self.awkward)", siren: "732829320", emails: ["c\(i)@x.fr", "d\(i)@x.fr"],
+                             addressLine1: i % 2 == 0 ? "\(i) rue" : nil, city: i % 2 == 0 ? "Lyon" : nil)
+                let created = try await Clients.create(db, companyID: a.id, c, actor: "test", ip: nil)
+                if i % 4 == 0 { try await Clients.archive(db, companyID: a.id, id: created.id, actor: "test", ip: nil) }
+            }
+            _ = try await Clients.create(db, companyID: b.id, Client(kind: .business, name: "Société de B", siren: "123456782", emails: ["b@b.fr"]),
+                                         actor: "test", ip: nil)
+            for (query, archived) in [(nil, false), (nil, true), ("société", false), ("7328", true), ("nothing", false)] as [(String?, Bool)] {
+                for (page, perPage) in [(1, 50), (1, 5), (2, 5), (5, 5), (9, 5), (1, 1)] {
+                    let got = try await Clients.list(db, companyID: a.id, query: query, includeArchived: archived, page: page, perPage: perPage)
+                    // The reference: every row of the company through Decodable, filtered and ordered here.
+                    let all = try await db.sql.select().column("*").from("clients").where("company_id", .equal, a.id)
+                        .all(decoding: Clients.Row.self).map(\.client)
+                    let matching = all.filter { c in
+                        (archived || !c.archived) && (query.map { q in
+                            c.name.lowercased().contains(q.lowercased()) || c.emails.joined(separator: "\n").lowercased().contains(q.lowercased())
+                                || (c.siren ?? "").hasPrefix(q) || (c.siret ?? "").hasPrefix(q)
+                        } ?? true)
+                    }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+                    let expected = Array(matching.dropFirst((page - 1) * perPage).prefix(perPage))
+                    #expect(got.total == matching.count, "\(engine) q=\(query ?? "-") archived=\(archived) page=\(page)")
+                    #expect(got.items == expected, "\(engine) q=\(query ?? "-") archived=\(archived) page=\(page)")
+                    #expect(!got.items.contains { $0.name == "Société de B" }, "never another company's clients")
+                }
+            }
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    @Test func duplicateMigrationNumbersAreRefused() async throws {
+        let (db, cleanup) = try await Engines.open("sqlite")
+        do {
+            let twice = [Migration(version: 1, name: "one", statements: []), Migration(version: 1, name: "other", statements: [])]
+            await #expect(throws: MigrationError.self) { try await Migrations.apply(to: db, logger: Logger(label: "test"), migrations: twice) }
+            #expect(Set(Migrations.all.map(\.version)).count == Migrations.all.count, "the project's own migrations are numbered once each")
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+}
