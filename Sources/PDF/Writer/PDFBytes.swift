@@ -33,16 +33,13 @@ public struct PDFBytes: Sendable {
     public mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
     public mutating func append(int value: Int) {
-        if value == 0 { bytes.append(0x30); return }
-        var v = value
-        if v < 0 { bytes.append(0x2D); v = -v }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while v > 0 { buf[n] = UInt8(0x30 + v % 10); v /= 10; n += 1 }
-            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+        // Digits written right to left into a stack buffer, then appended at once (one capacity check).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var v = value.magnitude
+            var i = 20
+            repeat { i -= 1; buf[i] = UInt8(truncatingIfNeeded: 0x30 &+ v % 10); v /= 10 } while v > 0
+            if value < 0 { i -= 1; buf[i] = 0x2D }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<20]))
         }
     }
 
@@ -51,16 +48,18 @@ public struct PDFBytes: Sendable {
         guard value.isFinite else { bytes.append(0x30); return }
         let scaled = Int((value * 1000).rounded())
         if scaled % 1000 == 0 { append(int: scaled / 1000); return }
-        if scaled < 0 { bytes.append(0x2D) }
-        let a = abs(scaled)
-        append(int: a / 1000)
-        bytes.append(0x2E)
-        var frac = a % 1000
+        var frac = abs(scaled) % 1000
         var width = 3
         while frac % 10 == 0 { frac /= 10; width -= 1 }
-        var div = 1
-        for _ in 1..<width { div *= 10 }
-        while div > 0 { bytes.append(UInt8(0x30 + (frac / div) % 10)); div /= 10 }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buf in
+            var i = 24
+            for _ in 0..<width { i -= 1; buf[i] = UInt8(0x30 + frac % 10); frac /= 10 }
+            i -= 1; buf[i] = 0x2E
+            var v = abs(scaled) / 1000
+            repeat { i -= 1; buf[i] = UInt8(0x30 + v % 10); v /= 10 } while v > 0
+            if scaled < 0 { i -= 1; buf[i] = 0x2D }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<24]))
+        }
     }
 
     /// Zero-padded decimal, as the cross-reference table wants.

@@ -30,6 +30,8 @@ public final class PDFDocumentBuilder {
     /// not repeated (they persist across text objects): a third of the content stream otherwise.
     private struct State { var fill: PDFColor?; var stroke: PDFColor?; var font: Int = -1; var size = 0.0; var lineWidth = -1.0 }
     private var states: [State] = []
+    /// The current page's state (its slot in `states` is stale meanwhile), for the same reason as `page`.
+    private var state = State()
     private var current = -1
 
     /// A4 portrait by default.
@@ -61,6 +63,7 @@ public final class PDFDocumentBuilder {
         pageFonts.append(0)
         pageImages.append([])
         states.append(State())
+        state = State()
         current = pages.count - 1
         return current
     }
@@ -73,11 +76,15 @@ public final class PDFDocumentBuilder {
         parkPage()
         current = index
         swap(&page, &pages[current])
+        state = states[current]
     }
 
     /// Puts the current page's content back in its slot.
     private func parkPage() {
-        if current >= 0 { swap(&page, &pages[current]) }
+        if current >= 0 {
+            swap(&page, &pages[current])
+            states[current] = state
+        }
     }
 
     /// Every page's content, the current one included.
@@ -100,10 +107,9 @@ public final class PDFDocumentBuilder {
     public func text(_ s: String, x: Double, y: Double, font: FontID, size: Double, color: PDFColor = .black, anchor: Double) {
         guard !s.isEmpty else { return }
         setFill(color)
-        let st = states[current]
-        let changeFont = st.font != font.index || st.size != size
-        states[current].font = font.index
-        states[current].size = size
+        let changeFont = state.font != font.index || state.size != size
+        state.font = font.index
+        state.size = size
         var px = x
         if anchor != 0 {
             // The string's bytes come after its position in the stream: encode it aside first.
@@ -167,8 +173,8 @@ public final class PDFDocumentBuilder {
     private func emit(_ body: (inout PDFBytes) -> Void) { body(&page) }
 
     private func setFill(_ k: PDFColor) {
-        guard states[current].fill != k else { return }
-        states[current].fill = k
+        guard state.fill != k else { return }
+        state.fill = k
         emit { c in
             if k.r == k.g && k.g == k.b {
                 c.append(real: k.r); c.append(" g ")
@@ -179,8 +185,8 @@ public final class PDFDocumentBuilder {
     }
 
     private func setStroke(_ k: PDFColor, _ width: Double) {
-        if states[current].stroke != k {
-            states[current].stroke = k
+        if state.stroke != k {
+            state.stroke = k
             emit { c in
                 if k.r == k.g && k.g == k.b {
                     c.append(real: k.r); c.append(" G ")
@@ -189,8 +195,8 @@ public final class PDFDocumentBuilder {
                 }
             }
         }
-        if states[current].lineWidth != width {
-            states[current].lineWidth = width
+        if state.lineWidth != width {
+            state.lineWidth = width
             emit { c in c.append(real: width); c.append(" w ") }
         }
     }
