@@ -88,6 +88,72 @@ import Testing
         try await cleanup()
     }
 
+    /// Remembered tokens never outlive a revocation or a role change made in this process: the very next call
+    /// reads the database. And a token of company A still only ever lists A's clients.
+    @Test(arguments: Engines.all)
+    func revokedTokenIsRefusedOnTheNextCall(engine: String) async throws {
+        let (db, config, cleanup) = try await Engines.openWithConfiguration(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
+                                                              adminName: "Bob", password: "another long password"), actor: "test", ip: nil)
+            _ = try await Clients.create(db, companyID: a.id, Client(kind: .business, name: "Client de A", siren: "732829320", emails: ["a@a.fr"]),
+                                         actor: "test", ip: nil)
+            _ = try await Clients.create(db, companyID: b.id, Client(kind: .business, name: "Client de B", siren: "123456782", emails: ["b@b.fr"]),
+                                         actor: "test", ip: nil)
+            let ta = try await APITokens.create(db, companyID: a.id, name: "a", actor: "test", ip: nil)
+            let tb = try await APITokens.create(db, companyID: b.id, name: "b", actor: "test", ip: nil)
+            let app = try await buildApplication(config)
+            try await app.test(.router) { client in
+                func names(_ token: String) async throws -> (HTTPResponse.Status, [String]) {
+                    try await client.execute(uri: "/api/v1/clients", method: .get, headers: [.authorization: "Bearer \(token)"]) { r in
+                        let json = try? JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any]
+                        return (r.status, (json?["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? [])
+                    }
+                }
+                for _ in 0..<3 {
+                    #expect(try await names(ta.token) == (.ok, ["Client de A"]))
+                    #expect(try await names(tb.token) == (.ok, ["Client de B"]))
+                }
+                // The app has its own Database object on the same storage: the changes made here must reach it.
+                try await APITokens.setRole(db, companyID: a.id, tokenID: ta.id, role: .viewer, actor: "test", ip: nil)
+                let create = try await client.execute(uri: "/api/v1/clients", method: .post,
+                                                      headers: [.authorization: "Bearer \(ta.token)", .contentType: "application/json"],
+                                                      body: ByteBuffer(string: #"{"kind":"business","name":"X","siren":"732829320","emails":["x@x.fr"]}"#)) { $0.status }
+                #expect(create == .forbidden, "a viewer now, on the very next call")
+                try await APITokens.revoke(db, companyID: a.id, tokenID: ta.id, actor: "test", ip: nil)
+                #expect(try await names(ta.token).0 == .unauthorized, "revoked: refused on the very next call")
+                #expect(try await names(tb.token) == (.ok, ["Client de B"]), "other tokens unaffected")
+                #expect(try await names("fct_unknown").0 == .unauthorized)
+            }
+            #expect(APITokens.cache.value(for: APITokens.cacheKey(APITokens.digest("fct_unknown"), db)) == nil, "unknown tokens are not")
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    /// A lookup that read the token before a revocation cannot store it after: the cache refuses values read
+    /// before its last invalidation.
+    @Test func valuesReadBeforeAnInvalidationAreNotStored() {
+        let cache = ExpiringCache<String, Int>(ttl: .seconds(60), capacity: 2)
+        let before = cache.generation
+        cache.invalidateAll()
+        cache.put(1, for: "k", readAt: before)
+        #expect(cache.value(for: "k") == nil)
+        cache.put(1, for: "k", readAt: cache.generation)
+        #expect(cache.value(for: "k") == 1)
+        cache.put(2, for: "l", readAt: cache.generation)
+        cache.put(3, for: "m", readAt: cache.generation)
+        #expect(cache.value(for: "m") == 3, "full: starts again rather than growing")
+        #expect(cache.value(for: "k") == nil)
+        let short = ExpiringCache<String, Int>(ttl: .zero, capacity: 2)
+        short.put(1, for: "k", readAt: short.generation)
+        #expect(short.value(for: "k") == nil, "expired entries are not served")
+    }
+
     @Test func duplicateMigrationNumbersAreRefused() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {

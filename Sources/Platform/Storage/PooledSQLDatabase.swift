@@ -49,35 +49,64 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     var eventLoop: any EventLoop { pools.eventLoopGroup.any() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        pools.withConnection(logger: logger) { conn in
+        leased.withLock { $0 += 1 }
+        return pools.withConnection(logger: logger) { conn in
             self.ready(conn).flatMap { $0.execute(sql: query, onRow) }
-        }
+        }.always { _ in self.leased.withLock { $0 -= 1 } }
     }
 
     /// The async path matters: SQLite's async query hands rows over on its worker thread, where the
     /// future-based one schedules one event-loop task per row and then hops back again.
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        let conn = try await pools.requestConnection(logger: logger).get()
-        defer { pools.releaseConnection(conn, logger: logger) }
+        let conn = try await lease()
+        defer { giveBack(conn) }
         try await ready(conn).get().execute(sql: query, onRow)
     }
 
     func cells(_ query: any SQLExpression) async throws -> [[SQLCell]] {
         guard let runCells else { throw SQLCellsError.notPooled }
         let (sql, binds) = serialize(query)
-        let conn = try await pools.requestConnection(logger: logger).get()
-        defer { pools.releaseConnection(conn, logger: logger) }
+        let conn = try await lease()
+        defer { giveBack(conn) }
         _ = try await ready(conn).get()
         return try await runCells(conn, sql, binds, logger)
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let conn = try await pools.requestConnection(logger: logger).get()
-        defer { pools.releaseConnection(conn, logger: logger) }
+        let conn = try await lease()
+        defer { giveBack(conn) }
         return try await closure(try await ready(conn).get())
     }
 
+    /// Connections taken and not yet handed back (or being waited for).
+    private let leased = Mutex(0)
+
+    private func lease() async throws -> Source.Connection {
+        leased.withLock { $0 += 1 }
+        do {
+            return try await pools.requestConnection(logger: logger).get()
+        } catch {
+            leased.withLock { $0 -= 1 }
+            throw error
+        }
+    }
+
+    /// Hands the connection back on its event loop (where the pool does it anyway), and only then counts it
+    /// as returned, which `shutdown` waits for.
+    private func giveBack(_ conn: Source.Connection) {
+        conn.eventLoop.execute {
+            self.pools.releaseConnection(conn, logger: self.logger)
+            self.leased.withLock { $0 -= 1 }
+        }
+    }
+
+    /// Waits (10 s at most) for the queries still running: a connection handed back after the pool closed
+    /// is closed then, and a SQLite connection can no longer close once its thread pool has stopped.
     func shutdown() async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while leased.withLock({ $0 }) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         try await pools.shutdownAsync()
     }
 }
