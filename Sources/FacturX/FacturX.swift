@@ -128,8 +128,29 @@ extension FacturX {
             outputIntent: res.icc,
             attachments: [AssociatedFile(name: xmlFileName, data: xml, mimeType: "text/xml", relationship: options.relationship,
                                          description: "Factur-X invoice")],
-            extraXMP: xmp(profile: profile), compressionLevel: options.compressionLevel, fontCache: res.fontCache)
+            extraXMP: cachedXMP(profile: profile), compressionLevel: options.compressionLevel, fontCache: res.fontCache)
         do { return try doc.finish(pdfa) } catch { throw .pdf("\(error)") }
+    }
+
+    /// `xmp(profile:)`, built once per profile: the same few hundred bytes for every invoice.
+    static func cachedXMP(profile: FacturXProfile) -> String {
+        xmpCache.withLock { cache in
+            if let hit = cache[profile.xmpLevel] { return hit }
+            let x = xmp(profile: profile)
+            cache[profile.xmpLevel] = x
+            return x
+        }
+    }
+
+    private static let xmpCache = LockedCache()
+
+    final class LockedCache: @unchecked Sendable {
+        private var values: [String: String] = [:]
+        private let lock = NSLock()
+        func withLock<T>(_ body: (inout [String: String]) -> T) -> T {
+            lock.lock(); defer { lock.unlock() }
+            return body(&values)
+        }
     }
 
     /// The Factur-X properties and the PDF/A extension schema that declares them (Factur-X 1.0 §6.2.2).

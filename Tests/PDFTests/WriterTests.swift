@@ -165,3 +165,20 @@ import Testing
         #expect(throws: PDFWriteError.self) { try PDFImage(data: Data("GIF89a".utf8)) }
     }
 }
+
+/// The XMP packet written as bytes is the packet the String version writes, for every field and odd values.
+@Suite struct XMPBytesTests {
+    @Test func bytePacketEqualsStringPacket() {
+        let icc = ICCProfile(data: Data(count: 128))
+        let dates = [PDFDate(year: 2026, month: 11, day: 25, hour: 9, minute: 5, second: 7), PDFDate(year: 12026, month: 1, day: 1),
+                     PDFDate(year: 7, month: 12, day: 31, hour: 23, minute: 59, second: 59)]
+        let texts = ["Facture FA-2026-0001", "A & B <SARL> \"quoted\"", "tab\there\nline\r\u{01}\u{1F}ctrl", "Électricité — 40 € 𝐀", ""]
+        for (i, date) in dates.enumerated() {
+            for t in texts {
+                let a = PDFAOptions(title: t, author: i == 1 ? nil : t, subject: i == 2 ? nil : "Sujet " + t, creator: t, producer: "P " + t,
+                                    date: date, outputIntent: icc, extraXMP: "<rdf:Description rdf:about=\"\" xmlns:fx=\"x\"/>\n")
+                #expect(PDFA.xmpBytes(a) == Array(PDFA.xmp(a).utf8), "\(t.debugDescription) \(date)")
+            }
+        }
+    }
+}

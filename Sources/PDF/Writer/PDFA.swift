@@ -34,6 +34,18 @@ public struct PDFDate: Sendable, Equatable {
         "D:\(Self.p(year, 4))\(Self.p(month, 2))\(Self.p(day, 2))\(Self.p(hour, 2))\(Self.p(minute, 2))\(Self.p(second, 2))+00'00'"
     }
 
+    /// `xmpString`'s bytes, without building strings.
+    func appendXMP(to o: inout PDFBytes) {
+        // As `p`: zero-padded to the width, never cut (a year past 9999 keeps its digits).
+        func put(_ v: Int, _ w: Int) {
+            var limit = 1
+            for _ in 0..<w { limit *= 10 }
+            if v >= 0 && v < limit { o.append(padded: v, width: w) } else { o.append(string: Self.p(v, w)) }
+        }
+        put(year, 4); o.append(0x2D); put(month, 2); o.append(0x2D); put(day, 2); o.append(0x54)
+        put(hour, 2); o.append(0x3A); put(minute, 2); o.append(0x3A); put(second, 2); o.append("+00:00")
+    }
+
     public var xmpString: String {
         "\(Self.p(year, 4))-\(Self.p(month, 2))-\(Self.p(day, 2))T\(Self.p(hour, 2)):\(Self.p(minute, 2)):\(Self.p(second, 2))+00:00"
     }
@@ -117,7 +129,7 @@ enum PDFA {
     static func writeCatalogParts(_ w: inout PDFFileWriter, catalog: PDFReference, pages: PDFReference, options a: PDFAOptions) throws {
         // PDF/A forbids filtering the metadata stream so that any tool can find it (ISO 19005-3 §6.6.2.1).
         let metadata = w.add(.stream(PDFDictionary([("Type", .name("Metadata")), ("Subtype", .name("XML"))]),
-                                     Data(xmp(a).utf8)))
+                                     Data(xmpBytes(a))))
         let icc = w.add(.stream(PDFDictionary([("N", .int(a.outputIntent.components)), ("Filter", .name("FlateDecode"))]),
                                 a.outputIntent.compressed))
         let intent = w.add(.dictionary(PDFDictionary([
@@ -198,6 +210,53 @@ enum PDFA {
     }
 
     static func escape(_ s: String) -> String { PDFText.xmlEscape(s) }
+
+    /// `xmp(a)` as UTF-8, written straight as bytes (the same text: a test compares them); building the packet by
+    /// String concatenation and escaping scalar by scalar cost as much as laying out a block of the page.
+    static func xmpBytes(_ a: PDFAOptions) -> [UInt8] {
+        var o = PDFBytes(capacity: 1200 + a.extraXMP.utf8.count)
+        func esc(_ s: String) {
+            for b in s.utf8 {
+                switch b {
+                case 0x26: o.append("&amp;")
+                case 0x3C: o.append("&lt;")
+                case 0x3E: o.append("&gt;")
+                case 0x22: o.append("&quot;")
+                // Control characters are not allowed in XML 1.0 (except tab and line breaks).
+                case 0x09, 0x0A, 0x0D: o.append(b)
+                case 0..<0x20: break
+                default: o.append(b)
+                }
+            }
+        }
+        var date = PDFBytes(capacity: 25)
+        a.date.appendXMP(to: &date)
+        o.append("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n")
+        o.append("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n")
+        o.append("<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n")
+        o.append("<pdfaid:part>3</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n</rdf:Description>\n")
+        o.append("<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n")
+        o.append("<dc:format>application/pdf</dc:format>\n")
+        o.append("<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">"); esc(a.title); o.append("</rdf:li></rdf:Alt></dc:title>\n")
+        if let au = a.author { o.append("<dc:creator><rdf:Seq><rdf:li>"); esc(au); o.append("</rdf:li></rdf:Seq></dc:creator>\n") }
+        if let su = a.subject {
+            o.append("<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">"); esc(su); o.append("</rdf:li></rdf:Alt></dc:description>\n")
+        }
+        o.append("</rdf:Description>\n")
+        o.append("<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n")
+        o.append("<pdf:Producer>"); esc(a.producer); o.append("</pdf:Producer>\n</rdf:Description>\n")
+        o.append("<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n")
+        o.append("<xmp:CreatorTool>"); esc(a.creator); o.append("</xmp:CreatorTool>\n")
+        o.append("<xmp:CreateDate>"); o.append(date.bytes); o.append("</xmp:CreateDate>\n<xmp:ModifyDate>")
+        o.append(date.bytes); o.append("</xmp:ModifyDate>\n")
+        o.append("<xmp:MetadataDate>"); o.append(date.bytes); o.append("</xmp:MetadataDate>\n</rdf:Description>\n")
+        o.append(string: a.extraXMP)
+        o.append("</rdf:RDF>\n</x:xmpmeta>\n")
+        // Room for in-place metadata edits, as the XMP specification recommends for writable packets.
+        o.append(Array(repeating: 0x20, count: 99))
+        o.append("\n<?xpacket end=\"w\"?>")
+        return o.bytes
+    }
 }
 
 extension PDFText {
