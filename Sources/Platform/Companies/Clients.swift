@@ -273,11 +273,18 @@ public enum Clients {
         // One query returns the page and, on each row, the number of matching clients (an uncorrelated subquery,
         // which both engines evaluate once): one round trip instead of two. A window count (COUNT(*) OVER ())
         // would be shorter but makes SQLite materialise and sort every matching row: ten times slower.
-        let columns = Row.listColumns.map { SQLIdentifier($0) as any SQLExpression }
-            + [SQLAlias(SQLGroupExpression(count().query), as: SQLIdentifier("total_count"))]
-        let query = filtered(db.sql.select().columns(columns).from("clients"))
-            .orderBy("name").orderBy("id").limit(perPage).offset((page - 1) * perPage)
-        let rows = try await db.cells(query.query)
+        // Written as one query string rather than with the builder: serialising the builder's tree of
+        // expressions cost as much as SQLite's own parsing of the statement. Same filter as `filtered`.
+        var filter: SQLQueryString = "company_id = \(bind: companyID)"
+        if !includeArchived { filter += " AND archived = \(bind: false)" }
+        if let query, !query.trimmingCharacters(in: .whitespaces).isEmpty {
+            let like = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            let digits = FrenchIdentifiers.compact(query) + "%"
+            filter += " AND (lower(name) LIKE \(bind: like) OR lower(emails) LIKE \(bind: like) OR siren LIKE \(bind: digits) OR siret LIKE \(bind: digits))"
+        }
+        let select: SQLQueryString = "SELECT \(unsafeRaw: Row.listColumns.joined(separator: ", ")), (SELECT count(*) FROM clients WHERE "
+        let rows = try await db.cells(select + filter + ") AS total_count FROM clients WHERE " + filter
+            + " ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
         var total = 0
         if let first = rows.first {
             total = try Row.cell(first, Row.listColumns.count, "total_count").int ?? 0
