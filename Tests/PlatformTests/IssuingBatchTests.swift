@@ -165,6 +165,44 @@ import Testing
         try await cleanup()
     }
 
+    /// The client and the company on the network it is, in one read: what `networkCompany` finds from
+    /// the SIREN an invoice to that client names.
+    @Test(arguments: Engines.all)
+    func clientAndItsCompanyOnTheNetworkInOneRead(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (a, _) = try await Companies.create(db, .init(siret: "12345678200077", name: "Dupont & Fils", adminEmail: "alice@example.fr",
+                                                              adminName: "Alice", password: "a long enough password"), actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
+                                                              adminName: "Bob", password: "a long enough password"), actor: "test", ip: nil)
+            func client(_ name: String, siren: String? = nil, siret: String? = nil) async throws -> Client {
+                try await Clients.create(db, companyID: a.id, Client(kind: .business, name: name, siren: siren, siret: siret, emails: ["x@example.fr"],
+                                                                     addressLine1: "1 rue", postCode: "75001", city: "Paris"), actor: "test", ip: nil)
+            }
+            let bySIRET = try await client("Par SIRET", siret: "73282932000074")
+            let bySIREN = try await client("Par SIREN", siren: "732829320")
+            let outside = try await client("Hors réseau", siren: "987654308")
+            let itself = try await client("Soi-même", siren: "123456782")
+            for c in [bySIRET, bySIREN, outside, itself] {
+                let (read, network) = try await Invoices.clientAndNetworkCompany(db.sql, companyID: a.id, clientID: c.id)
+                #expect(read == (try await Clients.get(db, companyID: a.id, id: c.id)))
+                let siren = c.siren ?? c.siret.map { String($0.prefix(9)) }
+                #expect(network?.siren == siren)
+                #expect(network?.company == (try await Invoices.networkCompany(db.sql, siren: siren, excluding: a.id)))
+            }
+            #expect(try await Invoices.clientAndNetworkCompany(db.sql, companyID: a.id, clientID: bySIRET.id).network?.company == b.id)
+            #expect(try await Invoices.clientAndNetworkCompany(db.sql, companyID: a.id, clientID: outside.id).network?.company == nil)
+            #expect(try await Invoices.clientAndNetworkCompany(db.sql, companyID: a.id, clientID: itself.id).network?.company == nil)
+            // Another company's client is not found.
+            await #expect(throws: PlatformError.self) { try await Invoices.clientAndNetworkCompany(db.sql, companyID: b.id, clientID: bySIRET.id) }
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
     /// Emails and webhook deliveries written while issuing stamp their rows with Notifications.timestamp, which must
     /// write exactly what Timestamp (a Foundation date formatter) writes elsewhere.
     @Test func isoTimeWritesWhatTimestampWrites() {

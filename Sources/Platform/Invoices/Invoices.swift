@@ -418,10 +418,13 @@ public enum Invoices {
         let (seller, prefix, logo) = try await seller(db.sql, companyID: companyID, withLogo: true)
         var invoice: Invoice
         let entry = source == .entry ? draft.entry.flatMap { try? JSONDecoder().decode(InvoiceEntry.self, from: Data($0.utf8)) } : nil
+        // The company on Facteur the client is, read with the client: (SIREN, company id or nil).
+        var clientOnNetwork: (siren: String, company: String?)?
         if let entry {
             // Typed invoices take the company's and the client's data as they are at issue time.
-            let client = try await Clients.get(db, companyID: companyID, id: entry.clientId)
+            let (client, network) = try await clientAndNetworkCompany(db.sql, companyID: companyID, clientID: entry.clientId)
             invoice = try InvoiceBuilder.build(entry, seller: seller, client: client, today: today())
+            clientOnNetwork = network
         } else {
             invoice = try JSONDecoder().decode(Invoice.self, from: Data(draft.body.utf8))
         }
@@ -451,7 +454,12 @@ public enum Invoices {
         let report = validator.validate(candidateXML, file: "invoice", options: ValidationOptions(french: typed, profileRulesAlways: !typed))
         if !report.valid { throw PlatformError.validation(problems(report)) }
 
-        let buyerCompany = try await networkCompany(db.sql, siren: invoice.buyer.legalRegistrationIdentifier?.value, excluding: companyID)
+        let buyerSIREN = invoice.buyer.legalRegistrationIdentifier?.value
+        let buyerCompany = if let clientOnNetwork, clientOnNetwork.siren == buyerSIREN {
+            buyerSIREN?.count == 9 ? clientOnNetwork.company : nil
+        } else {
+            try await networkCompany(db.sql, siren: buyerSIREN, excluding: companyID)
+        }
         let issuedAt = now()
         let prepared = invoice
         let (issuedRow, issuedInvoice) = try await db.sql.transaction { tx -> (InvoiceRow, Invoice) in
@@ -541,6 +549,25 @@ public enum Invoices {
         ]
         if let reason { p["reason"] = reason }
         return p
+    }
+
+    /// A client of the company (404 otherwise) and, in the same read, the company on Facteur with the
+    /// SIREN an invoice to it names (its SIREN, else its SIRET's first nine digits), as `networkCompany`
+    /// finds it.
+    static func clientAndNetworkCompany(_ sql: any SQLDatabase, companyID: String, clientID: String) async throws
+        -> (Client, network: (siren: String, company: String?)?) {
+        guard let found = try await sql.raw("""
+            SELECT cl.*, COALESCE(cl.siren, substr(cl.siret, 1, 9)) AS network_siren,
+                   (SELECT co.id FROM companies co WHERE co.siren = COALESCE(cl.siren, substr(cl.siret, 1, 9)) AND co.id <> \(bind: companyID)
+                    ORDER BY co.created_at LIMIT 1) AS network_company_id
+            FROM clients cl WHERE cl.company_id = \(bind: companyID) AND cl.id = \(bind: clientID)
+            """).first() else {
+            throw PlatformError.notFound(what: "client")
+        }
+        let client = try found.decode(model: Clients.Row.self).client
+        struct Network: Decodable { let network_siren: String?; let network_company_id: String? }
+        let network = try found.decode(model: Network.self)
+        return (client, network.network_siren.map { ($0, network.network_company_id) })
     }
 
     /// The company on Facteur whose SIREN is the buyer's, if any (never the seller itself).
