@@ -37,5 +37,5 @@ run() {
 unset DATABASE_URL
 run "SQLite"
 if [ -d /usr/lib/postgresql/15/bin ]; then
-  PGPORT_TEST=54350 bash scripts/with-postgres.sh bash -c "$(declare -f run); FACTEUR='$FACTEUR' DURATION='$DURATION' PORT='$PORT' run PostgreSQL"
+  PGPORT_TEST=${PGPORT_TEST:-54350} bash scripts/with-postgres.sh bash -c "$(declare -f run); FACTEUR='$FACTEUR' DURATION='$DURATION' PORT='$PORT' run PostgreSQL"
 fi

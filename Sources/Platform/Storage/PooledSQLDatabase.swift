@@ -46,6 +46,13 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
         return future.map { sql }
     }
 
+    /// `ready` without a future once the connection is set up: waiting on even a completed future from a
+    /// task costs a trip to the connection's event loop and back.
+    private func readyNow(_ conn: Source.Connection) async throws -> any SQLDatabase {
+        if setup.isEmpty || prepared.withLock({ $0.contains(ObjectIdentifier(conn as AnyObject)) }) { return makeSQL(conn) }
+        return try await ready(conn).get()
+    }
+
     var eventLoop: any EventLoop { pools.eventLoopGroup.any() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
@@ -60,7 +67,7 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let conn = try await lease()
         defer { giveBack(conn) }
-        try await ready(conn).get().execute(sql: query, onRow)
+        try await readyNow(conn).execute(sql: query, onRow)
     }
 
     func cells(_ query: any SQLExpression) async throws -> [[SQLCell]] {
@@ -68,14 +75,14 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
         let (sql, binds) = serialize(query)
         let conn = try await lease()
         defer { giveBack(conn) }
-        _ = try await ready(conn).get()
+        _ = try await readyNow(conn)
         return try await runCells(conn, sql, binds, logger)
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let conn = try await lease()
         defer { giveBack(conn) }
-        return try await closure(try await ready(conn).get())
+        return try await closure(try await readyNow(conn))
     }
 
     /// Connections taken and not yet handed back (or being waited for).
