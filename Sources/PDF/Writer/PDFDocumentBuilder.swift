@@ -119,18 +119,22 @@ public final class PDFDocumentBuilder {
             // × 1 and × 0.5 are exact: the same positions as `x - textWidth` and `x - textWidth / 2`.
             px = x - width * anchor
         }
-        page.append("BT ")
+        // The page's buffer is taken out for the whole text: each access to a class property is checked.
+        var out = PDFBytes()
+        swap(&out, &page)
+        defer { swap(&out, &page) }
+        out.append("BT ")
         if changeFont {
-            page.append(0x2F); page.append(string: fonts[font.index].resourceName); page.append(0x20)
-            page.append(real: size); page.append(" Tf ")
+            out.append(0x2F); out.append(string: fonts[font.index].resourceName); out.append(0x20)
+            out.append(real: size); out.append(" Tf ")
         }
-        page.append(real: px); page.append(0x20); page.append(real: y); page.append(" Td (")
+        out.append(real: px); out.append(0x20); out.append(real: y); out.append(" Td (")
         if anchor != 0 {
-            page.append(scratch.bytes)
+            out.append(scratch.bytes)
         } else {
-            fonts[font.index].encode(s, into: &page, measuring: false)
+            fonts[font.index].encode(s, into: &out, measuring: false)
         }
-        page.append(") Tj ET\n")
+        out.append(") Tj ET\n")
         if font.index < 64 { pageFonts[current] |= 1 << UInt64(font.index) }
     }
 
