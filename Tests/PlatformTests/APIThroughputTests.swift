@@ -154,6 +154,12 @@ import Testing
         #expect(short.value(for: "k") == nil, "expired entries are not served")
     }
 
+    @Test func emailListsSplitAsBefore() {
+        for stored in ["", "a@b.fr", "a@b.fr\nc@d.fr", "\n", "a@b.fr\n", "\na@b.fr\n\nc@d.fr"] {
+            #expect(Clients.Row.emailList(stored) == stored.split(separator: "\n").map(String.init), "\(stored.debugDescription)")
+        }
+    }
+
     @Test func duplicateMigrationNumbersAreRefused() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {

@@ -307,6 +307,13 @@ extension Clients.Row {
         return cells[index]
     }
 
+    /// `emails.split(separator: "\n").map(String.init)`, without the generic split for the usual single address.
+    static func emailList(_ emails: String) -> [String] {
+        if emails.isEmpty { return [] }
+        if !emails.utf8.contains(UInt8(ascii: "\n")) { return [emails] }
+        return emails.split(separator: "\n").map(String.init)
+    }
+
     /// The same client `Row.client` gives, from a row of `listColumns`; a NULL where the schema forbids one is an error, as with `Decodable`.
     static func client(cells: [SQLCell]) throws -> Client {
         func text(_ i: Int) throws -> String? { try cell(cells, i, listColumns[i]).string }
@@ -320,7 +327,7 @@ extension Clients.Row {
         }
         return Client(id: try required(0), kind: Client.Kind(rawValue: try required(1)) ?? .business, name: try required(2),
                       siren: try text(3), siret: try text(4), vatNumber: try text(5),
-                      emails: try required(6).split(separator: "\n").map(String.init), serviceCode: try text(7),
+                      emails: emailList(try required(6)), serviceCode: try text(7),
                       serviceCodeRequired: try flag(8), engagementRequired: try flag(9),
                       channel: Client.Channel(rawValue: try required(10)) ?? .email, addressLine1: try text(11), addressLine2: try text(12),
                       postCode: try text(13), city: try text(14), countryCode: try required(15), archived: try flag(16))
