@@ -138,6 +138,15 @@ import Testing
             let created = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "user:alice", ip: "10.0.0.1")
             let readDraft = try await Invoices.view(db, companyID: a.id, id: created.id, full: true)
             #expect(created.entry != nil && created.invoice != nil)
+            // The seller and the client, read together, are each the right company's.
+            #expect(created.invoice?.seller.name == "Dupont & Fils")
+            #expect(created.invoice?.seller.legalRegistrationIdentifier?.value == "123456782")
+            #expect(created.invoice?.seller.postalAddress.city == "Lyon")
+            #expect(created.invoice?.buyer.name == "Client SA")
+            #expect(created.invoice?.buyer.postalAddress.city == "Paris")
+            var foreign = entry
+            foreign.clientId = client.id
+            await #expect(throws: PlatformError.self) { _ = try await Invoices.createDraft(db, companyID: b.id, foreign, actor: "user:bob", ip: nil) }
             let transfer = created.invoice?.paymentInstructions?.creditTransfers.first
             #expect(transfer?.accountIdentifier == "FR1420041010050500013M02606")
             #expect(transfer?.serviceProviderIdentifier == "PSSTFRPPPAR")

@@ -157,17 +157,34 @@ public enum Invoices {
     /// identity are columns of the company's row, the logo and the bank account shown on invoices (the
     /// default one, else the oldest) are joined to it.
     static func seller(_ sql: any SQLDatabase, companyID: String, withLogo: Bool) async throws -> (profile: SellerProfile, prefix: String, logo: Data?) {
-        let query: SQLQueryString = """
-            SELECT c.*, \(unsafeRaw: withLogo ? "l.data" : "NULL") AS logo_data, b.iban AS account_iban, b.bic AS account_bic
-            FROM companies c
-            \(unsafeRaw: withLogo ? "LEFT JOIN company_logos l ON l.company_id = c.id" : "")
-            LEFT JOIN bank_accounts b ON b.id = (SELECT b2.id FROM bank_accounts b2 WHERE b2.company_id = c.id
-                                                  ORDER BY b2.is_default DESC, b2.created_at, b2.id LIMIT 1)
-            WHERE c.id = \(bind: companyID)
-            """
-        guard let found = try await sql.raw(query).first() else { throw PlatformError.notFound(what: "company") }
-        let company = try found.decode(model: CompanyRecord.self)
-        let s = try found.decode(model: CompanyProfiles.Row.self).settings
+        let s = try await sellerAndClient(sql, companyID: companyID, clientID: nil, withLogo: withLogo)
+        return (s.profile, s.prefix, s.logo)
+    }
+
+    /// The same read, with one of the company's clients (404 when it has no such client) joined to it:
+    /// a draft needs both.
+    static func sellerAndClient(_ sql: any SQLDatabase, companyID: String, clientID: String?, withLogo: Bool) async throws
+        -> (profile: SellerProfile, prefix: String, logo: Data?, client: Client?) {
+        // The company's columns carry a prefix, as the client's row has columns of the same names.
+        let companyColumns = Set(CompanyProfiles.columns + ["created_at"]).sorted().map { "c.\($0) AS seller_\($0)" }.joined(separator: ", ")
+        var query = SQLQueryString("SELECT \(unsafeRaw: companyColumns), ")
+        query.appendLiteral(withLogo ? "l.data" : "NULL")
+        query.appendLiteral(" AS logo_data, b.iban AS account_iban, b.bic AS account_bic")
+        query.appendLiteral(clientID == nil ? " FROM companies c" : ", cl.* FROM clients cl JOIN companies c ON c.id = cl.company_id")
+        if withLogo { query.appendLiteral(" LEFT JOIN company_logos l ON l.company_id = c.id") }
+        query.appendLiteral("""
+             LEFT JOIN bank_accounts b ON b.id = (SELECT b2.id FROM bank_accounts b2 WHERE b2.company_id = c.id \
+            ORDER BY b2.is_default DESC, b2.created_at, b2.id LIMIT 1) WHERE c.id = 
+            """)
+        query.appendInterpolation(bind: companyID)
+        if let clientID {
+            query.appendLiteral(" AND cl.id = ")
+            query.appendInterpolation(bind: clientID)
+        }
+        guard let found = try await sql.raw(query).first() else { throw PlatformError.notFound(what: clientID == nil ? "company" : "client") }
+        let company = try found.decode(model: CompanyRecord.self, prefix: "seller_")
+        let s = try found.decode(model: CompanyProfiles.Row.self, prefix: "seller_").settings
+        let client = clientID == nil ? nil : try found.decode(model: Clients.Row.self).client
         struct Extra: Decodable { let logo_data: String?; let account_iban: String?; let account_bic: String? }
         let extra = try found.decode(model: Extra.self)
         let logo = extra.logo_data.flatMap { Data(base64Encoded: $0) }
@@ -182,7 +199,7 @@ public enum Invoices {
         seller.company.legalForm = s.legalForm
         seller.company.shareCapital = s.shareCapital
         seller.company.rcs = s.rcs
-        return (seller, s.invoicePrefix, logo)
+        return (seller, s.invoicePrefix, logo, client)
     }
 
     struct BankAccountRow: Decodable { let iban: String; let bic: String?; let is_default: Bool }
@@ -228,9 +245,9 @@ public enum Invoices {
 
     /// A typed invoice saved as a draft (« en cours de rédaction »).
     public static func createDraft(_ db: Database, companyID: String, _ entry: InvoiceEntry, actor: String, ip: String?) async throws -> InvoiceView {
-        let client = try await Clients.get(db, companyID: companyID, id: entry.clientId)
-        let (seller, _) = try await sellerProfile(db.sql, companyID: companyID)
-        let invoice = try InvoiceBuilder.build(entry, seller: seller, client: client, today: today())
+        let read = try await sellerAndClient(db.sql, companyID: companyID, clientID: entry.clientId, withLogo: false)
+        guard let client = read.client else { throw PlatformError.notFound(what: "client") }
+        let invoice = try InvoiceBuilder.build(entry, seller: read.profile, client: client, today: today())
         let id = UUID().uuidString.lowercased()
         let row = try row(from: invoice, id: id, sellerCompanyID: companyID, clientID: client.id, source: .entry, entry: entry, createdAt: now())
         try await db.sql.transaction { tx in
