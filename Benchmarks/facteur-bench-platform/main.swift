@@ -13,6 +13,7 @@ import SQLKit
 //   facteur-bench-platform issue  [--count N] [--concurrency C]  issuing through the HTTP API: create, issue
 //                                                                (validate, number, render, store), deliver on the network
 //   facteur-bench-platform search [--invoices N] [--repeat R]    dashboard and searches over N invoices of one company
+//   facteur-bench-platform direct [--count N] [--concurrency C]  issuing through the service without HTTP
 // Storage: a fresh SQLite file, or PostgreSQL when DATABASE_URL is set (use scripts/with-postgres.sh).
 
 func option(_ name: String, _ fallback: Int) -> Int {
@@ -272,7 +273,7 @@ case "issue": try await issueBenchmark()
 case "search": try await searchBenchmark()
 case "direct": try await directBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: facteur-bench-platform issue [--count N] [--concurrency C] | search [--invoices N] [--repeat R]\n".utf8))
+    FileHandle.standardError.write(Data("usage: facteur-bench-platform issue|direct [--count N] [--concurrency C] | search [--invoices N] [--repeat R]\n".utf8))
     exit(2)
 }
 exit(0)
