@@ -71,51 +71,56 @@ extension Client {
 /// default: `"` `\\` and `/` backslashed, \b \t \n \f \r by name, other control characters as \u00xx,
 /// everything else as UTF-8.
 struct JSONWriter {
-    var buffer: ByteBuffer
+    /// Bytes gathered in an array and copied into a `ByteBuffer` once: a `ByteBuffer` write per fragment
+    /// (a dozen per client) cost more than the copy.
+    private var bytes: [UInt8]
 
     init(capacity: Int) {
-        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        bytes = []
+        bytes.reserveCapacity(capacity)
     }
 
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
+
     mutating func raw(_ text: StaticString) {
-        buffer.writeStaticString(text)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     mutating func int(_ n: Int) {
-        buffer.writeString(String(n))
+        bytes.append(contentsOf: String(n).utf8)
     }
 
     mutating func bool(_ b: Bool) {
-        buffer.writeStaticString(b ? "true" : "false")
+        raw(b ? "true" : "false")
     }
 
     mutating func string(_ s: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { bytes in
+        s.withUTF8 { utf8 in
             var start = 0
-            for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/") {
-                if start < i { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<i])) }
+            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/") {
+                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
                 start = i + 1
                 switch byte {
-                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "/"): buffer.writeStaticString("\\/")
-                case 0x08: buffer.writeStaticString("\\b")
-                case 0x09: buffer.writeStaticString("\\t")
-                case 0x0A: buffer.writeStaticString("\\n")
-                case 0x0C: buffer.writeStaticString("\\f")
-                case 0x0D: buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\""): raw("\\\"")
+                case UInt8(ascii: "\\"): raw("\\\\")
+                case UInt8(ascii: "/"): raw("\\/")
+                case 0x08: raw("\\b")
+                case 0x09: raw("\\t")
+                case 0x0A: raw("\\n")
+                case 0x0C: raw("\\f")
+                case 0x0D: raw("\\r")
                 default:
                     let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    buffer.writeStaticString("\\u00")
-                    buffer.writeInteger(hex[Int(byte >> 4)])
-                    buffer.writeInteger(hex[Int(byte & 0xF)])
+                    raw("\\u00")
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0xF)])
                 }
             }
-            if start < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...])) }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
     }
 }
 
