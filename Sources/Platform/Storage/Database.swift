@@ -58,10 +58,12 @@ public final class Database: Sendable {
         // SQLite calls block a thread: a pool of its own keeps them off NIO's shared threads.
         let threads = NIOThreadPool(numberOfThreads: 8)
         threads.start()
-        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threads)
+        let source = PreparedConnectionSource(
+            base: SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threads),
+            setup: { $0.sql().raw("PRAGMA busy_timeout=10000").run() })
         let pools = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 4, on: group)
         let sqlite = PooledSQLDatabase(pools: pools, dialect: SQLiteDialect(), logger: logger,
-                                       setup: ["PRAGMA busy_timeout=10000"], serializeWriters: true,
+                                       serializeWriters: true,
                                        cells: { conn, sql, binds, _ in try await CellRunner.sqlite(conn, sql: sql, binds: binds) }) { $0.sql() }
         let db = Database(engine: .sqlite, sql: sqlite, location: "SQLite \(path)", shutdown: {
             try await sqlite.shutdown()

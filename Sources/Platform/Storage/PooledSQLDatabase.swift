@@ -13,9 +13,6 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     let makeSQL: @Sendable (Source.Connection) -> any SQLDatabase
     let logger: Logger
     let dialect: any SQLDialect
-    /// Statements each new connection runs once before its first query (SQLite's busy timeout).
-    let setup: [String]
-    private let prepared = Mutex<Set<ObjectIdentifier>>([])
     /// Only used when `serializeWriters` (SQLite).
     let writerGate = WriterGate()
     let serializeWriters: Bool
@@ -23,34 +20,25 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     typealias CellsRunner = @Sendable (Source.Connection, String, [any Encodable & Sendable], Logger) async throws -> [[SQLCell]]
     let runCells: CellsRunner?
 
-    init(pools: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger, setup: [String] = [],
+    init(pools: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger,
          serializeWriters: Bool = false, cells: CellsRunner? = nil, makeSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase) {
         self.serializeWriters = serializeWriters
         self.runCells = cells
         self.pools = pools
         self.dialect = dialect
         self.logger = logger
-        self.setup = setup
         self.makeSQL = makeSQL
     }
 
-    /// The connection's SQL interface, after its one-time setup.
+    /// The connection's SQL interface (its set-up statements ran when it was opened: `PreparedConnectionSource`).
     private func ready(_ conn: Source.Connection) -> EventLoopFuture<any SQLDatabase> {
-        let sql = makeSQL(conn)
-        let id = ObjectIdentifier(conn as AnyObject)
-        guard !setup.isEmpty, prepared.withLock({ $0.insert(id).inserted }) else { return conn.eventLoop.makeSucceededFuture(sql) }
-        var future = conn.eventLoop.makeSucceededVoidFuture()
-        for statement in setup {
-            future = future.flatMap { sql.raw(SQLQueryString(statement)).run() }
-        }
-        return future.map { sql }
+        conn.eventLoop.makeSucceededFuture(makeSQL(conn))
     }
 
-    /// `ready` without a future once the connection is set up: waiting on even a completed future from a
-    /// task costs a trip to the connection's event loop and back.
+    /// `ready` without a future: waiting on even a completed future from a task costs a trip to the
+    /// connection's event loop and back.
     private func readyNow(_ conn: Source.Connection) async throws -> any SQLDatabase {
-        if setup.isEmpty || prepared.withLock({ $0.contains(ObjectIdentifier(conn as AnyObject)) }) { return makeSQL(conn) }
-        return try await ready(conn).get()
+        makeSQL(conn)
     }
 
     var eventLoop: any EventLoop { pools.eventLoopGroup.any() }
@@ -178,6 +166,24 @@ extension SQLDatabase {
             } catch {
                 try? await session.raw("ROLLBACK").run()
                 throw error
+            }
+        }
+    }
+}
+
+/// A pool source whose connections run their set-up statements (SQLite's busy timeout) when they are
+/// opened, before the pool hands them out: every connection has them, including one opened later to
+/// replace a closed one. (Remembering set-up connections by object identity could mistake a new
+/// connection for an old one allocated at the same address.)
+struct PreparedConnectionSource<Base: ConnectionPoolSource & Sendable>: ConnectionPoolSource, Sendable where Base.Connection: Sendable {
+    let base: Base
+    let setup: @Sendable (Base.Connection) -> EventLoopFuture<Void>
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<Base.Connection> {
+        let setup = self.setup
+        return base.makeConnection(logger: logger, on: eventLoop).flatMap { conn in
+            setup(conn).map { conn }.flatMapError { error in
+                conn.close().flatMapThrowing { throw error }
             }
         }
     }
