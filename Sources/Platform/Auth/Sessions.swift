@@ -58,7 +58,8 @@ public enum Tokens {
 
 /// Timestamps stored as fixed-width ISO-8601 UTC text: they compare as text on both engines.
 enum Timestamp {
-    static func string(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    /// The formatter's text (tested in `ISOTimeTests`) without creating a formatter per call.
+    static func string(_ date: Date) -> String { ISOTime.string(date) }
     static func now() -> String { string(Date()) }
     static func date(_ s: String) -> Date? { ISO8601DateFormatter().date(from: s) }
 }
