@@ -135,7 +135,9 @@ enum Engines {
         let plain = ISO8601DateFormatter()
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        for seconds in [0.0, 951_782_400.25, 1_764_061_080.999, 1_799_999_999.5, Date().timeIntervalSince1970] {
+        var instants = [0.0, 951_782_400.25, 1_764_061_080.999, 1_764_061_080.9996, 951_782_399.9994, 1_799_999_999.5, Date().timeIntervalSince1970]
+        for _ in 0..<500 { instants.append(Double.random(in: 0..<4_102_444_800)) }
+        for seconds in instants {
             let d = Date(timeIntervalSince1970: seconds)
             #expect(ISOTime.string(d) == plain.string(from: d))
             #expect(ISOTime.string(d, milliseconds: true) == fractional.string(from: d))

@@ -8,15 +8,11 @@ import Glibc
 /// microseconds, and issuing an invoice stamps a dozen rows.
 enum ISOTime {
     static func string(_ date: Date, milliseconds: Bool = false) -> String {
-        let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
-        var millis = 0
-        if milliseconds {
-            // Milliseconds are rounded to the nearest, as Foundation does (the seconds then carry).
-            let total = (interval * 1000).rounded()
-            seconds = time_t((total / 1000).rounded(.down))
-            millis = Int(total - Double(seconds) * 1000)
-        }
+        // Foundation rounds to the nearest millisecond first (the seconds then carry), whether it prints
+        // the milliseconds or not: 12:00:00.9996 is written 12:00:01.
+        let total = (date.timeIntervalSince1970 * 1000).rounded()
+        var seconds = time_t((total / 1000).rounded(.down))
+        let millis = Int(total - Double(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ v: Int32, _ width: Int) -> String {
