@@ -127,41 +127,21 @@ struct InvoiceLayout {
     func wrap(_ s: String, width maxW: Double, size: Double, bold isBold: Bool = false) -> [String] {
         if !Self.hasNewline(s) && width(s, size: size, bold: isBold) <= maxW { return [s] }
         guard Self.spacesAreCharacters(s) else { return wrapCharacters(s, width: maxW, size: size, bold: isBold) }
-        let space = width(" ", size: size, bold: isBold)
-        var out: [String] = []
-        var line = ""
-        var lineW = 0.0
-        func add(_ word: Substring) {
-            let ww = width(word, size: size, bold: isBold)
-            if line.isEmpty && ww <= maxW { line = String(word); lineW = ww; return }
-            if !line.isEmpty && lineW + space + ww <= maxW { line += " "; line += word; lineW += space + ww; return }
-            if !line.isEmpty { out.append(line); line = ""; lineW = 0 }
-            var w = String(word)
-            while width(w, size: size, bold: isBold) > maxW && w.count > 1 {
-                var cut = w.count - 1
-                while cut > 1 && width(String(w.prefix(cut)), size: size, bold: isBold) > maxW { cut -= 1 }
-                out.append(String(w.prefix(cut)))
-                w = String(w.dropFirst(cut))
-            }
-            line = w
-            lineW = width(w, size: size, bold: isBold)
-        }
+        var lines = LineFiller(width: maxW, space: width(" ", size: size, bold: isBold))
         var wordStart: String.Index?
         var i = s.utf8.startIndex
         while i < s.utf8.endIndex {
             let b = s.utf8[i]
             if b == 0x20 || b == 0x0A {
-                if let w = wordStart { add(s[w..<i]); wordStart = nil }
-                if b == 0x0A { out.append(line); line = ""; lineW = 0 }
+                if let w = wordStart { lines.add(s[w..<i], self, size: size, bold: isBold); wordStart = nil }
+                if b == 0x0A { lines.endParagraph() }
             } else if wordStart == nil {
                 wordStart = i
             }
             i = s.utf8.index(after: i)
         }
-        if let w = wordStart { add(s[w..<s.endIndex]) }
-        out.append(line)
-        while out.count > 1 && out.last == "" { out.removeLast() }
-        return out
+        if let w = wordStart { lines.add(s[w..<s.endIndex], self, size: size, bold: isBold) }
+        return lines.finish()
     }
 
     /// Whether every space and line feed of `s` is a Character of its own, so that splitting its bytes gives
@@ -191,30 +171,59 @@ struct InvoiceLayout {
     /// combining mark follows is part of a letter, "\r\n" is one Character); the reference for `wrap`.
     func wrapCharacters(_ s: String, width maxW: Double, size: Double, bold isBold: Bool = false) -> [String] {
         if !Self.hasNewline(s) && width(s, size: size, bold: isBold) <= maxW { return [s] }
-        let space = width(" ", size: size, bold: isBold)
-        var out: [String] = []
-        for para in s.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            var lineW = 0.0
+        var lines = LineFiller(width: maxW, space: width(" ", size: size, bold: isBold))
+        for (k, para) in s.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if k > 0 { lines.endParagraph() }
             for word in para.split(separator: " ", omittingEmptySubsequences: true) {
-                let ww = width(word, size: size, bold: isBold)
-                if line.isEmpty && ww <= maxW { line = String(word); lineW = ww; continue }
-                if !line.isEmpty && lineW + space + ww <= maxW { line += " " + word; lineW += space + ww; continue }
-                if !line.isEmpty { out.append(line); line = ""; lineW = 0 }
-                var w = String(word)
-                while width(w, size: size, bold: isBold) > maxW && w.count > 1 {
-                    var cut = w.count - 1
-                    while cut > 1 && width(String(w.prefix(cut)), size: size, bold: isBold) > maxW { cut -= 1 }
-                    out.append(String(w.prefix(cut)))
-                    w = String(w.dropFirst(cut))
-                }
-                line = w
-                lineW = width(w, size: size, bold: isBold)
+                lines.add(word, self, size: size, bold: isBold)
             }
-            out.append(line)
         }
-        while out.count > 1 && out.last == "" { out.removeLast() }
-        return out
+        return lines.finish()
+    }
+
+    /// Greedy line filling, whichever way the words were found: a word joins the current line if it fits,
+    /// else starts the next one, and a word wider than the line on its own is cut. Each word is measured once.
+    struct LineFiller {
+        let width: Double
+        let space: Double
+        private var out: [String] = []
+        private var line = ""
+        private var lineW = 0.0
+
+        init(width: Double, space: Double) {
+            self.width = width
+            self.space = space
+        }
+
+        mutating func add(_ word: Substring, _ layout: InvoiceLayout, size: Double, bold: Bool) {
+            let ww = layout.width(word, size: size, bold: bold)
+            if line.isEmpty && ww <= width { line = String(word); lineW = ww; return }
+            if !line.isEmpty && lineW + space + ww <= width { line += " "; line += word; lineW += space + ww; return }
+            if !line.isEmpty { out.append(line); line = ""; lineW = 0 }
+            var w = String(word)
+            while layout.width(w, size: size, bold: bold) > width && w.count > 1 {
+                var cut = w.count - 1
+                while cut > 1 && layout.width(String(w.prefix(cut)), size: size, bold: bold) > width { cut -= 1 }
+                out.append(String(w.prefix(cut)))
+                w = String(w.dropFirst(cut))
+            }
+            line = w
+            lineW = layout.width(w, size: size, bold: bold)
+        }
+
+        /// A line feed: the current line ends, even empty (an empty paragraph is an empty line).
+        mutating func endParagraph() {
+            out.append(line)
+            line = ""
+            lineW = 0
+        }
+
+        /// The lines (the last one ended), without the empty ones a text ends with.
+        mutating func finish() -> [String] {
+            endParagraph()
+            while out.count > 1 && out.last == "" { out.removeLast() }
+            return out
+        }
     }
 
     // MARK: pages
