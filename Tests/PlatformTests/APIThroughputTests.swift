@@ -50,8 +50,7 @@ import Testing
         do {
             try await Migrations.apply(to: db, logger: Logger(label: "test"))
             let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
-            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
-                                                              adminName: "Bob", password: "another long password"), actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, InvoiceAPITests.bob, actor: "test", ip: nil)
             for i in 0..<23 {
                 let c = i % 3 == 0
                     ? Client(kind: .publicBody, name: "Mairie \(i % 5)", siret: "21690123100011", serviceCode: i % 2 == 0 ? "S\(i)" : nil,
@@ -96,8 +95,7 @@ import Testing
         do {
             try await Migrations.apply(to: db, logger: Logger(label: "test"))
             let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
-            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
-                                                              adminName: "Bob", password: "another long password"), actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, InvoiceAPITests.bob, actor: "test", ip: nil)
             _ = try await Clients.create(db, companyID: a.id, Client(kind: .business, name: "Client de A", siren: "732829320", emails: ["a@a.fr"]),
                                          actor: "test", ip: nil)
             _ = try await Clients.create(db, companyID: b.id, Client(kind: .business, name: "Client de B", siren: "123456782", emails: ["b@b.fr"]),

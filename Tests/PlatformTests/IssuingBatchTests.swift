@@ -56,10 +56,8 @@ import Testing
         let (db, cleanup) = try await Engines.open(engine)
         do {
             try await Migrations.apply(to: db, logger: Logger(label: "test"))
-            let (seller, _) = try await Companies.create(db, .init(siret: "12345678200077", name: "Dupont & Fils", adminEmail: "alice@example.fr",
-                                                                   adminName: "Alice", password: "a long enough password"), actor: "test", ip: nil)
-            let (buyer, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
-                                                                  adminName: "Bob", password: "a long enough password"), actor: "test", ip: nil)
+            let (seller, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let (buyer, _) = try await Companies.create(db, InvoiceAPITests.bob, actor: "test", ip: nil)
             let s1 = try await Webhooks.create(db, companyID: seller.id, url: "https://a.example/hook1", actor: "test", ip: nil)
             let s2 = try await Webhooks.create(db, companyID: seller.id, url: "https://a.example/hook2", actor: "test", ip: nil)
             let b1 = try await Webhooks.create(db, companyID: buyer.id, url: "https://b.example/hook", actor: "test", ip: nil)
@@ -109,10 +107,8 @@ import Testing
         let (db, cleanup) = try await Engines.open(engine)
         do {
             try await Migrations.apply(to: db, logger: Logger(label: "test"))
-            let (a, _) = try await Companies.create(db, .init(siret: "12345678200077", name: "Dupont & Fils", adminEmail: "alice@example.fr",
-                                                              adminName: "Alice", password: "a long enough password"), actor: "test", ip: nil)
-            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
-                                                              adminName: "Bob", password: "a long enough password"), actor: "test", ip: nil)
+            let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, InvoiceAPITests.bob, actor: "test", ip: nil)
             var settings = try await CompanyProfiles.get(db, companyID: a.id).settings
             settings.addressLine1 = "1 rue de la Paix"
             settings.postCode = "69001"
@@ -181,10 +177,8 @@ import Testing
         let (db, cleanup) = try await Engines.open(engine)
         do {
             try await Migrations.apply(to: db, logger: Logger(label: "test"))
-            let (a, _) = try await Companies.create(db, .init(siret: "12345678200077", name: "Dupont & Fils", adminEmail: "alice@example.fr",
-                                                              adminName: "Alice", password: "a long enough password"), actor: "test", ip: nil)
-            let (b, _) = try await Companies.create(db, .init(siret: "73282932000074", name: "Client SA", adminEmail: "bob@example.fr",
-                                                              adminName: "Bob", password: "a long enough password"), actor: "test", ip: nil)
+            let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let (b, _) = try await Companies.create(db, InvoiceAPITests.bob, actor: "test", ip: nil)
             func client(_ name: String, siren: String? = nil, siret: String? = nil) async throws -> Client {
                 try await Clients.create(db, companyID: a.id, Client(kind: .business, name: name, siren: siren, siret: siret, emails: ["x@example.fr"],
                                                                      addressLine1: "1 rue", postCode: "75001", city: "Paris"), actor: "test", ip: nil)
