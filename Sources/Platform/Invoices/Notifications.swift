@@ -244,13 +244,10 @@ public enum Notifications {
 
     struct NameRow: Decodable { let name: String }
 
-    /// `Timestamp.string`'s text without building a Foundation date formatter (a quarter of a
-    /// millisecond each, paid under the writers' lock when issuing). Foundation rounds to the
-    /// millisecond before dropping the fraction: so does this.
+    /// How emails and webhook deliveries written while issuing are stamped: `Timestamp.string`'s text,
+    /// which `ISOTime` writes without building a Foundation date formatter.
     static func timestamp(_ date: Date) -> String {
-        let precise = ISOTime.string(date, milliseconds: true)
-        guard let dot = precise.lastIndex(of: ".") else { return precise }
-        return String(precise[..<dot]) + "Z"
+        ISOTime.string(date)
     }
 
     // MARK: Preferences and digests
