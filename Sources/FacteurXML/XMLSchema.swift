@@ -37,6 +37,12 @@ public final class XMLSchema: @unchecked Sendable {
 
     deinit { xmlSchemaFree(schema) }
 
+    /// True only when libxml2's check of this tree's document would report no violation, decided
+    /// natively on `XMLTree` so that a conforming document need not be parsed by libxml2 at all.
+    /// False means "not proven": the caller then runs libxml2 (`validate(_:)`) for the verdict and
+    /// its messages. Until the native check exists this proves nothing.
+    public func conforms(_ tree: XMLTree) -> Bool { false }
+
     /// Validates a libxml2 document (see `XMLParser.parse(_:inspect:)`), returning at most `limit` violations.
     public func validate(_ doc: xmlDocPtr, limit: Int = 20) -> [SchemaViolation] {
         guard let vctxt = xmlSchemaNewValidCtxt(schema) else {
