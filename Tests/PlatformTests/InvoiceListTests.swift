@@ -122,8 +122,26 @@ import Testing
                     #expect(got.items.allSatisfy { item in
                         q.direction == .sent ? sellers[item.id] == company : buyers[item.id] == company
                     }, "\(engine) \(name): another company's invoice")
+                    // The CSV export's walk: every id of the selection in list order, whatever the page asked.
+                    var whole = q
+                    whole.page = 1
+                    whole.perPage = Int.max
+                    let all = try await Invoices.allIDs(db, companyID: company, q)
+                    #expect(all == Self.expected(rows, companyID: company, whole).ids, "\(engine) \(name): export ids")
                 }
             }
+            // Rows read back by id, in chunks as the export does, keep the order; another company's ids give nothing.
+            let allSent = try await Invoices.allIDs(db, companyID: a.id, Invoices.Query())
+            #expect(allSent.count > 500)
+            var views: [InvoiceView] = []
+            for start in stride(from: 0, to: allSent.count, by: 500) {
+                views += try await Invoices.views(db, companyID: a.id, ids: allSent[start..<min(start + 500, allSent.count)])
+            }
+            #expect(views.map(\.id) == allSent)
+            #expect(try await Invoices.views(db, companyID: c.id, ids: allSent[...]).isEmpty)
+            let boughtByB = allSent.filter { id in rows.first { $0.id == id }?.buyer_company_id == b.id }
+            #expect(!boughtByB.isEmpty)
+            #expect(try await Invoices.views(db, companyID: b.id, ids: allSent[...]).map(\.id) == boughtByB)
             // Sanity of the data: the queries above are not all trivially empty.
             #expect(Self.expected(rows, companyID: a.id, queries[3].1).total > 50)
             #expect(Self.expected(rows, companyID: b.id, queries[16].1).total > 100)

@@ -895,18 +895,29 @@ public enum Invoices {
         "pdf_sha256", "channel", "sent_at", "sent_means", "credited_invoice_id", "created_at", "updated_at", "issued_at",
     ].map { SQLIdentifier($0) } + [SQLAlias(SQLLiteral.string(""), as: SQLIdentifier("body"))]
 
-    public static func list(_ db: Database, companyID: String, _ q: Query) async throws -> Page {
-        let perPage = min(max(q.perPage, 1), 200)
-        let page = max(q.page, 1)
-        let text = q.text?.trimmingCharacters(in: .whitespaces).lowercased()
-            .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-        let pattern = text.flatMap { $0.isEmpty ? nil : "%" + $0 + "%" }
-        // SQLite's LIKE already ignores ASCII case and its lower() folds nothing more, so lower() would
-        // only cost time there; PostgreSQL folds with lower() (its ILIKE is slower on UTF-8 text).
-        let foldsCase = db.sql.dialect.name == "sqlite"
-        func matches(_ column: String) -> any SQLExpression {
+    /// The filters and the order of a list: shared by its pages and by the CSV export, so that both
+    /// always show the same invoices in the same order.
+    struct ListSelection {
+        let companyID: String
+        let q: Query
+        let pattern: String?
+        let foldsCase: Bool
+
+        init(_ db: Database, companyID: String, _ q: Query) {
+            self.companyID = companyID
+            self.q = q
+            let text = q.text?.trimmingCharacters(in: .whitespaces).lowercased()
+                .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            pattern = text.flatMap { $0.isEmpty ? nil : "%" + $0 + "%" }
+            // SQLite's LIKE already ignores ASCII case and its lower() folds nothing more, so lower() would
+            // only cost time there; PostgreSQL folds with lower() (its ILIKE is slower on UTF-8 text).
+            foldsCase = db.sql.dialect.name == "sqlite"
+        }
+
+        private func matches(_ column: String) -> any SQLExpression {
             SQLBinaryExpression(foldsCase ? SQLIdentifier(column) : SQLFunction("lower", args: SQLIdentifier(column)), .like, SQLBind(pattern ?? ""))
         }
+
         func filtered(_ s: SQLSelectBuilder) -> SQLSelectBuilder {
             var s = s
             if q.direction == .sent {
@@ -929,22 +940,32 @@ public enum Invoices {
             if let channel = q.channel { s = s.where("channel", .equal, channel) }
             return s
         }
+
+        /// The ids in list order, read from the side's list index alone (`invoices_seller_list`,
+        /// `invoices_buyer_list`: every column filtered, sorted or searched on).
+        func orderedIDs(_ db: Database) -> SQLSelectBuilder {
+            let descending = q.sort.hasPrefix("-")
+            let key = q.sort.trimmingCharacters(in: CharacterSet(charactersIn: "-+"))
+            let column = ["date": "issue_date", "number": "number", "amount": "amount_due_cents", "client": "buyer_name", "status": "status_code", "created": "created_at"][key] ?? "issue_date"
+            return filtered(db.sql.select().column("id").from("invoices"))
+                .orderBy(column, descending ? .descending : .ascending).orderBy("created_at", .descending).orderBy("id")
+        }
+    }
+
+    public static func list(_ db: Database, companyID: String, _ q: Query) async throws -> Page {
+        let perPage = min(max(q.perPage, 1), 200)
+        let page = max(q.page, 1)
+        let selection = ListSelection(db, companyID: companyID, q)
         struct Count: Decodable { let n: Int }
         func count() async throws -> Int {
-            try await filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("invoices"))
+            try await selection.filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("invoices"))
                 .first(decoding: Count.self)?.n ?? 0
         }
-        let descending = q.sort.hasPrefix("-")
-        let key = q.sort.trimmingCharacters(in: CharacterSet(charactersIn: "-+"))
-        let column = ["date": "issue_date", "number": "number", "amount": "amount_due_cents", "client": "buyer_name", "status": "status_code", "created": "created_at"][key] ?? "issue_date"
-        // The page's ids first, from the side's list index alone (`invoices_seller_list`, `invoices_buyer_list`:
-        // every column filtered, sorted or searched on), then only those rows.
-        var ids = filtered(db.sql.select().column("id").from("invoices"))
-            .orderBy(column, descending ? .descending : .ascending).orderBy("created_at", .descending).orderBy("id")
-            .limit(perPage).offset((page - 1) * perPage)
+        // The page's ids first, from the index alone, then only those rows.
+        var ids = selection.orderedIDs(db).limit(perPage).offset((page - 1) * perPage)
         let total: Int
         let pageIDs: [String]
-        if pattern != nil {
+        if selection.pattern != nil {
             // A text search reads every entry of the company: one pass both counts and pages, where a
             // separate COUNT would make a second one.
             ids = ids.column(SQLAlias(SQLRaw("COUNT(*) OVER ()"), as: SQLIdentifier("total_count")))
@@ -960,13 +981,30 @@ public enum Invoices {
             struct ID: Decodable { let id: String }
             pageIDs = try await ids.all(decoding: ID.self).map(\.id)
         }
-        var rows: [InvoiceRow] = []
-        if !pageIDs.isEmpty {
-            let found = try await db.sql.select().columns(listColumns).from("invoices").where("id", .in, pageIDs).all(decoding: InvoiceRow.self)
-            let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            // A draft deleted between the two reads is simply not shown.
-            rows = pageIDs.compactMap { byID[$0] }
-        }
-        return Page(items: try rows.map { try view($0, companyID: companyID, full: false) }, total: total, page: page, perPage: perPage)
+        let items = try await views(db, companyID: companyID, ids: pageIDs[...])
+        return Page(items: items, total: total, page: page, perPage: perPage)
+    }
+
+    /// Every id a list selects, in its order, with no page: what the CSV export walks. Ids only
+    /// (≈ 40 bytes each), read in one statement, so the export is one consistent set of invoices
+    /// however many pages it would fill and whatever is written while it streams.
+    public static func allIDs(_ db: Database, companyID: String, _ q: Query) async throws -> [String] {
+        struct ID: Decodable { let id: String }
+        return try await ListSelection(db, companyID: companyID, q).orderedIDs(db).all(decoding: ID.self).map(\.id)
+    }
+
+    /// The list views of these invoices (no body), in the order given. Ids that are not this
+    /// company's (as seller, or as buyer of an issued invoice), or a draft deleted since the ids
+    /// were read, are simply left out.
+    public static func views(_ db: Database, companyID: String, ids: ArraySlice<String>) async throws -> [InvoiceView] {
+        guard !ids.isEmpty else { return [] }
+        let found = try await db.sql.select().columns(listColumns).from("invoices").where("id", .in, Array(ids))
+            .where { g in
+                g.where("seller_company_id", .equal, companyID)
+                    .orWhere { g in g.where("buyer_company_id", .equal, companyID).where("state", .equal, InvoiceState.issued.rawValue) }
+            }
+            .all(decoding: InvoiceRow.self)
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return try ids.compactMap { byID[$0] }.map { try view($0, companyID: companyID, full: false) }
     }
 }
