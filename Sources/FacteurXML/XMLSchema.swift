@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import Synchronization
 
 /// One XML Schema violation, with the line libxml2 reports.
 public struct SchemaViolation: Sendable, Equatable {
@@ -20,8 +21,13 @@ public enum XMLSchemaError: Error, CustomStringConvertible {
 /// schema may be shared between threads as long as each validation uses its own context.
 public final class XMLSchema: @unchecked Sendable {
     private let schema: xmlSchemaPtr
+    private let path: String
+    /// The native checker, compiled on the first `conforms` call (nil inside: the XSD could not be
+    /// compiled natively, so nothing is ever proven).
+    private let native = Mutex<NativeSchema??>(nil)
 
     public init(path: String) throws {
+        self.path = path
         xmlInitParser()
         guard let pctxt = xmlSchemaNewParserCtxt(path) else {
             throw XMLSchemaError.cannotLoad(path: path, message: "cannot open")
@@ -40,8 +46,21 @@ public final class XMLSchema: @unchecked Sendable {
     /// True only when libxml2's check of this tree's document would report no violation, decided
     /// natively on `XMLTree` so that a conforming document need not be parsed by libxml2 at all.
     /// False means "not proven": the caller then runs libxml2 (`validate(_:)`) for the verdict and
-    /// its messages. Until the native check exists this proves nothing.
-    public func conforms(_ tree: XMLTree) -> Bool { false }
+    /// its messages. The check is compiled from the same XSD files (`NativeSchema`) once per schema,
+    /// on first use, and refuses to prove anything it does not fully implement.
+    public func conforms(_ tree: XMLTree) -> Bool {
+        guard let checker = nativeSchema else { return false }
+        return checker.conforms(tree)
+    }
+
+    var nativeSchema: NativeSchema? {
+        native.withLock { slot in
+            if let compiled = slot { return compiled }
+            let compiled = NativeSchemaCompiler.compile(path: path)
+            slot = .some(compiled)
+            return compiled
+        }
+    }
 
     /// Validates a libxml2 document (see `XMLParser.parse(_:inspect:)`), returning at most `limit` violations.
     public func validate(_ doc: xmlDocPtr, limit: Int = 20) -> [SchemaViolation] {

@@ -1,0 +1,217 @@
+import Foundation
+
+/// An XML Schema compiled for checking `XMLTree`s without libxml2 (see `XMLSchema.conforms`).
+///
+/// The check is one-sided by design: `conforms` returns true only when the document is certainly
+/// valid. Every construct the compiler does not implement, every value in a form it does not
+/// prove (see `NativeValues`), every `xsi:` attribute, makes it answer false, and libxml2 then
+/// gives the verdict and the messages. Content models are deterministic automata over interned
+/// element names (subset construction of the particles, occurrence bounds unrolled), so checking a
+/// document is one walk with one table lookup per element.
+final class NativeSchema: Sendable {
+    enum TypeRef: Sendable, Equatable {
+        case simple(Int32)
+        case complex(Int32)
+        /// anyType, an unresolved reference, a construct not implemented: never proven.
+        case unsupported
+    }
+
+    struct ElementDecl: Sendable {
+        var type: TypeRef
+        var supported: Bool
+    }
+
+    struct AttributeUse: Sendable {
+        var name: Int32
+        var type: Int32
+        var required: Bool
+        var fixed: String?
+    }
+
+    enum Process: UInt8, Sendable { case skip, lax, strict }
+
+    struct Wildcard: Sendable {
+        enum Namespaces: Sendable {
+            case any
+            /// ##other: neither the target namespace nor no namespace.
+            case other(String)
+            case list(Set<String>)
+        }
+        var namespaces: Namespaces
+        var process: Process
+
+        func allows(_ namespace: String) -> Bool {
+            switch namespaces {
+            case .any: return true
+            case let .other(tns): return namespace != tns && !namespace.isEmpty
+            case let .list(set): return set.contains(namespace)
+            }
+        }
+    }
+
+    enum Content: Sendable {
+        case empty
+        case simple(Int32)
+        case elements(start: Int32)
+    }
+
+    struct ComplexType: Sendable {
+        var content: Content = .empty
+        var mixed = false
+        var attributes: [AttributeUse] = []
+        var requiredCount = 0
+        var anyAttribute: Wildcard?
+        var supported = true
+    }
+
+    struct State: Sendable {
+        var accepting: Bool
+        /// Index in `wildcards` for names without an explicit transition; -1 none, -2 several
+        /// wildcards compete (not implemented: never proven).
+        var wildcard: Int32
+        var wildcardTarget: Int32
+    }
+
+    struct Transition: Sendable {
+        var target: Int32
+        /// -1: the name is matched by several particles in a way not implemented.
+        var decl: Int32
+    }
+
+    let globalElements: [Int32: Int32]
+    let decls: [ElementDecl]
+    let complexTypes: [ComplexType]
+    let simpleTypes: [NativeSimpleType]
+    let wildcards: [Wildcard]
+    let states: [State]
+    let transitions: [Int64: Transition]
+
+    init(globalElements: [Int32: Int32], decls: [ElementDecl], complexTypes: [ComplexType], simpleTypes: [NativeSimpleType],
+         wildcards: [Wildcard], states: [State], transitions: [Int64: Transition]) {
+        self.globalElements = globalElements
+        self.decls = decls
+        self.complexTypes = complexTypes
+        self.simpleTypes = simpleTypes
+        self.wildcards = wildcards
+        self.states = states
+        self.transitions = transitions
+    }
+
+    /// libxml2 refuses documents nested deeper than this, so nothing deeper is proven here either.
+    static let maxDepth = 256
+
+    func conforms(_ tree: XMLTree) -> Bool {
+        guard tree.nodeCount > 1 else { return false }
+        let root = tree.root.index
+        guard let decl = globalElements[tree.nameID(root)] else { return false }
+        return element(tree, root, decl: decl, depth: 1)
+    }
+
+    private func element(_ tree: XMLTree, _ e: Int32, decl d: Int32, depth: Int) -> Bool {
+        guard depth <= NativeSchema.maxDepth else { return false }
+        let decl = decls[Int(d)]
+        guard decl.supported else { return false }
+        switch decl.type {
+        case .unsupported:
+            return false
+        case let .simple(st):
+            // No attribute at all is allowed on a simply typed element (xsi: ones are not proven).
+            if tree.firstAttribute(e) >= 0 { return false }
+            guard let text = textContent(tree, e) else { return false }
+            return NativeValues.isValid(text, simpleTypes[Int(st)])
+        case let .complex(ct):
+            let type = complexTypes[Int(ct)]
+            guard type.supported, attributes(tree, e, type) else { return false }
+            switch type.content {
+            case .empty:
+                var c = tree.firstChild(e)
+                while c >= 0 {
+                    if tree.kind(c) != .text { return false }
+                    if !type.mixed && !isWhitespace(tree.values[Int(tree.nodes[Int(c)].value)]) { return false }
+                    c = tree.nextSibling(c)
+                }
+                return true
+            case let .simple(st):
+                guard let text = textContent(tree, e) else { return false }
+                return NativeValues.isValid(text, simpleTypes[Int(st)])
+            case let .elements(start):
+                return children(tree, e, start: start, mixed: type.mixed, depth: depth)
+            }
+        }
+    }
+
+    private func children(_ tree: XMLTree, _ e: Int32, start: Int32, mixed: Bool, depth: Int) -> Bool {
+        var state = start
+        var c = tree.firstChild(e)
+        while c >= 0 {
+            let node = tree.nodes[Int(c)]
+            if node.kind == .text {
+                if !mixed && !isWhitespace(tree.values[Int(node.value)]) { return false }
+            } else if node.kind == .element {
+                let key = Int64(state) << 32 | Int64(UInt32(bitPattern: node.name))
+                if let t = transitions[key] {
+                    guard t.decl >= 0, element(tree, c, decl: t.decl, depth: depth + 1) else { return false }
+                    state = t.target
+                } else {
+                    let s = states[Int(state)]
+                    guard s.wildcard >= 0 else { return false }
+                    let w = wildcards[Int(s.wildcard)]
+                    guard w.allows(NameTable.shared.name(node.name).namespace) else { return false }
+                    switch w.process {
+                    case .skip:
+                        break
+                    case .lax, .strict:
+                        // Lax with no declaration lets libxml2 look deeper in its own way: not proven.
+                        guard let g = globalElements[node.name], element(tree, c, decl: g, depth: depth + 1) else { return false }
+                    }
+                    state = s.wildcardTarget
+                }
+            }
+            c = node.nextSibling
+        }
+        return states[Int(state)].accepting
+    }
+
+    private func attributes(_ tree: XMLTree, _ e: Int32, _ type: ComplexType) -> Bool {
+        var required = 0
+        var a = tree.firstAttribute(e)
+        while a >= 0 {
+            let name = tree.nameID(a)
+            if let use = type.attributes.first(where: { $0.name == name }) {
+                let value = tree.values[Int(tree.nodes[Int(a)].value)]
+                guard NativeValues.isValid(value, simpleTypes[Int(use.type)]) else { return false }
+                if let fixed = use.fixed, fixed != value { return false }
+                if use.required { required += 1 }
+            } else {
+                // Undeclared (xsi: attributes included): only a skip wildcard is proven.
+                guard let w = type.anyAttribute, w.process == .skip,
+                      w.allows(NameTable.shared.name(name).namespace) else { return false }
+            }
+            a = tree.nextSibling(a)
+        }
+        return required == type.requiredCount
+    }
+
+    /// The text of an element that has no element children; nil when it has some.
+    private func textContent(_ tree: XMLTree, _ e: Int32) -> String? {
+        var c = tree.firstChild(e)
+        if c < 0 { return "" }
+        var first: String?
+        var out: String?
+        while c >= 0 {
+            let node = tree.nodes[Int(c)]
+            guard node.kind == .text else { return nil }
+            let v = tree.values[Int(node.value)]
+            if first == nil { first = v } else {
+                if out == nil { out = first }
+                out! += v
+            }
+            c = node.nextSibling
+        }
+        return out ?? first ?? ""
+    }
+
+    private func isWhitespace(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
+    }
+}
