@@ -65,9 +65,14 @@ public final class NameTable: Sendable {
     /// Ids for names given as NUL-terminated UTF-8 (namespace URI, local name; nil = empty), under
     /// one lock: a parsed document's distinct names.
     func ids(utf8 names: [(namespace: UnsafePointer<UInt8>?, local: UnsafePointer<UInt8>?)]) -> [Int32] {
+        ids(utf8Slices: names.map { (NameTable.bytes($0.namespace), NameTable.bytes($0.local)) })
+    }
+
+    /// The same for names given as byte ranges (the native parser's names point into the document).
+    func ids(utf8Slices names: [(namespace: UnsafeBufferPointer<UInt8>, local: UnsafeBufferPointer<UInt8>)]) -> [Int32] {
         state.withLock { s in
             names.map { pair in
-                let ns = NameTable.bytes(pair.namespace), local = NameTable.bytes(pair.local)
+                let ns = pair.namespace, local = pair.local
                 // FNV-1a over namespace, a separator byte no UTF-8 text contains, local name.
                 var h: UInt64 = 0xCBF2_9CE4_8422_2325
                 for b in ns { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
@@ -395,11 +400,7 @@ public enum XMLParser {
         inspect: (xmlDocPtr, XMLTree) -> T
     ) throws(XMLInputError) -> (XMLTree, T) {
         _ = initialised
-        if data.isEmpty || data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw .empty
-        }
-        if data.count > limits.maxBytes { throw .tooLarge(bytes: data.count, limit: limits.maxBytes) }
-        if declaresDoctype(data) { throw .doctypeForbidden }
+        try checkBeforeParsing(data, limits: limits)
 
         guard let ctxt = xmlNewParserCtxt() else { throw .malformed(line: 0, message: "out of memory") }
         defer { xmlFreeParserCtxt(ctxt) }
@@ -426,6 +427,15 @@ public enum XMLParser {
         return (tree, inspect(doc, tree))
     }
 
+    /// What is refused before any parser reads the document: nothing to read, too much, a DOCTYPE.
+    static func checkBeforeParsing(_ data: Data, limits: XMLParseLimits) throws(XMLInputError) {
+        if data.isEmpty || data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw .empty
+        }
+        if data.count > limits.maxBytes { throw .tooLarge(bytes: data.count, limit: limits.maxBytes) }
+        if declaresDoctype(data) { throw .doctypeForbidden }
+    }
+
     /// libxml2's parse and nothing else, with the options `parse` uses: the benchmark's baseline.
     public static func libxml2Only(_ data: Data) {
         _ = initialised
@@ -442,8 +452,10 @@ public enum XMLParser {
     static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue
         | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
+    /// The native reader when it accepts the document (the same tree, proven on the corpus and on
+    /// broken variants by `NativeParserTests`), libxml2 otherwise.
     public static func parse(_ data: Data, limits: XMLParseLimits = .init()) throws(XMLInputError) -> XMLTree {
-        try parse(data, limits: limits, inspect: { _, _ in () }).0
+        try parseNatively(data, limits: limits)
     }
 
     /// Parses once, then validates the same libxml2 tree against the schemas `schemasFor` picks
@@ -456,7 +468,14 @@ public enum XMLParser {
     /// `shortenBinaries: false` is for the test that proves the shortcut below changes no verdict.
     static func parse<Key>(_ data: Data, limits: XMLParseLimits, shortenBinaries: Bool, schemasFor: (XMLTree) -> [(Key, XMLSchema)])
         throws(XMLInputError) -> (tree: XMLTree, violations: [(Key, [SchemaViolation])]) {
-        try parse(data, limits: limits, inspect: { doc, tree in
+        // libxml2 is needed only when a schema check is not proven natively: it then parses again and
+        // judges, and its tree and messages are returned exactly as before.
+        try checkBeforeParsing(data, limits: limits)
+        if let tree = nativeTree(data) {
+            let schemas = schemasFor(tree)
+            if schemas.allSatisfy({ $0.1.conforms(tree) }) { return (tree, schemas.map { ($0.0, []) }) }
+        }
+        return try parse(data, limits: limits, inspect: { doc, tree in
             let schemas = schemasFor(tree)
             if shortenBinaries && !schemas.isEmpty && data.count >= BinaryValues.minimumLength { BinaryValues.shorten(doc) }
             return schemas.map { key, schema in (key, schema.validate(doc)) }
