@@ -195,6 +195,12 @@ import Testing
                 resp = try await client.execute(uri: "/factures/deposer?_csrf=\(alice.csrf)", method: .post, headers: h, body: body)
                 #expect(resp.status == .conflict)
                 #expect(String(buffer: resp.body).contains("doublon refusé"))
+                // A "number" longer than the reform's 35 characters (BR-FR-01) is refused, and says why.
+                let longNumber = "F2026-" + String(repeating: "9", count: 34)
+                let longXML = Data(String(decoding: xml, as: UTF8.self).replacingOccurrences(of: "F2026-000001", with: longNumber).utf8)
+                (h, body) = Self.multipart(alice, file: longXML, filename: "long.xml", type: "application/xml")
+                resp = try await client.execute(uri: "/factures/deposer?_csrf=\(alice.csrf)", method: .post, headers: h, body: body)
+                #expect(resp.status == .unprocessableContent && String(buffer: resp.body).contains("compte 40 caractères : 35 au plus"), "\(String(buffer: resp.body))")
                 (h, body) = Self.multipart(alice, file: Data("pas une facture".utf8), filename: "x.xml", type: "application/xml")
                 resp = try await client.execute(uri: "/factures/deposer?_csrf=\(alice.csrf)", method: .post, headers: h, body: body)
                 #expect(resp.status == .unprocessableContent && String(buffer: resp.body).contains("illisible"))

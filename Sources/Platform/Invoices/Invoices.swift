@@ -352,6 +352,13 @@ public enum Invoices {
             if invoice.invoiceNumber.isEmpty {
                 throw PlatformError.validation([FieldError("number", "required", fr: "La facture n'a pas de numéro (BT-1).", en: "The invoice has no number (BT-1).")])
             }
+            // The reform caps BT-1 at 35 characters (BR-FR-01); a longer "number" is not a French invoice
+            // number, and would not fit the list indexes on PostgreSQL either.
+            if invoice.invoiceNumber.count > 35 {
+                throw PlatformError.validation([FieldError("number", "too-long",
+                    fr: "Le numéro de facture (BT-1) compte \(invoice.invoiceNumber.count) caractères : 35 au plus (règle BR-FR-01).",
+                    en: "The invoice number (BT-1) has \(invoice.invoiceNumber.count) characters: 35 at most (rule BR-FR-01).")])
+            }
             struct Dup: Decodable { let id: String }
             if let year = invoice.issueDate?.year,
                let dup = try await db.sql.select().column("id").from("invoices").where("seller_company_id", .equal, companyID)
