@@ -85,6 +85,8 @@ final class NativeSchema: Sendable {
     let wildcards: [Wildcard]
     let states: [State]
     let transitions: [Int64: Transition]
+    let xsiSchemaLocation = NameTable.shared.id(QName("http://www.w3.org/2001/XMLSchema-instance", "schemaLocation"))
+    let xsiNoNamespaceSchemaLocation = NameTable.shared.id(QName("http://www.w3.org/2001/XMLSchema-instance", "noNamespaceSchemaLocation"))
 
     init(globalElements: [Int32: Int32], decls: [ElementDecl], complexTypes: [ComplexType], simpleTypes: [NativeSimpleType],
          wildcards: [Wildcard], states: [State], transitions: [Int64: Transition]) {
@@ -101,95 +103,129 @@ final class NativeSchema: Sendable {
     static let maxDepth = 256
 
     func conforms(_ tree: XMLTree) -> Bool {
-        guard tree.nodeCount > 1 else { return false }
-        let root = tree.root.index
-        guard let decl = globalElements[tree.nameID(root)] else { return false }
-        return element(tree, root, decl: decl, depth: 1)
+        var why: Unproven? = nil
+        return check(tree, &why, explain: false)
     }
 
-    private func element(_ tree: XMLTree, _ e: Int32, decl d: Int32, depth: Int) -> Bool {
-        guard depth <= NativeSchema.maxDepth else { return false }
+    /// Why a document is not proven: the node and what the native check could not prove there
+    /// (a violation, or something it does not implement). For tests and diagnostics.
+    struct Unproven: Sendable, CustomStringConvertible {
+        var node: Int32
+        var path: String
+        var reason: String
+        var description: String { "\(path): \(reason)" }
+    }
+
+    func unproven(_ tree: XMLTree) -> Unproven? {
+        var why: Unproven? = nil
+        return check(tree, &why, explain: true) ? nil : (why ?? Unproven(node: 0, path: "/", reason: "not proven"))
+    }
+
+    private func check(_ tree: XMLTree, _ why: inout Unproven?, explain: Bool) -> Bool {
+        guard tree.nodeCount > 1 else { return false }
+        let root = tree.root.index
+        guard let decl = globalElements[tree.nameID(root)] else {
+            return fail(&why, explain, tree, root, "no global declaration for the root element")
+        }
+        return element(tree, root, decl: decl, depth: 1, &why, explain)
+    }
+
+    private func fail(_ why: inout Unproven?, _ explain: Bool, _ tree: XMLTree, _ node: Int32, _ reason: @autoclosure () -> String) -> Bool {
+        if explain && why == nil { why = Unproven(node: node, path: tree.shortPath(node), reason: reason()) }
+        return false
+    }
+
+    private func element(_ tree: XMLTree, _ e: Int32, decl d: Int32, depth: Int, _ why: inout Unproven?, _ explain: Bool) -> Bool {
+        guard depth <= NativeSchema.maxDepth else { return fail(&why, explain, tree, e, "nested too deep") }
         let decl = decls[Int(d)]
-        guard decl.supported else { return false }
+        guard decl.supported else { return fail(&why, explain, tree, e, "element declaration not implemented") }
         switch decl.type {
         case .unsupported:
-            return false
+            return fail(&why, explain, tree, e, "type not implemented")
         case let .simple(st):
             // No attribute at all is allowed on a simply typed element (xsi: ones are not proven).
-            if tree.firstAttribute(e) >= 0 { return false }
-            guard let text = textContent(tree, e) else { return false }
-            return NativeValues.isValid(text, simpleTypes[Int(st)])
+            if tree.firstAttribute(e) >= 0 { return fail(&why, explain, tree, e, "attribute on a simple type") }
+            guard let text = textContent(tree, e) else { return fail(&why, explain, tree, e, "element inside a simple type") }
+            return NativeValues.isValid(text, simpleTypes[Int(st)]) || fail(&why, explain, tree, e, "value '\(text)' not proven for \(simpleTypes[Int(st)])")
         case let .complex(ct):
             let type = complexTypes[Int(ct)]
-            guard type.supported, attributes(tree, e, type) else { return false }
+            guard type.supported else { return fail(&why, explain, tree, e, "complex type not implemented") }
+            guard attributes(tree, e, type, &why, explain) else { return false }
             switch type.content {
             case .empty:
                 var c = tree.firstChild(e)
                 while c >= 0 {
-                    if tree.kind(c) != .text { return false }
-                    if !type.mixed && !isWhitespace(tree.values[Int(tree.nodes[Int(c)].value)]) { return false }
+                    if tree.kind(c) != .text { return fail(&why, explain, tree, c, "element in empty content") }
+                    if !type.mixed && !isWhitespace(tree.values[Int(tree.nodes[Int(c)].value)]) { return fail(&why, explain, tree, c, "text in empty content") }
                     c = tree.nextSibling(c)
                 }
                 return true
             case let .simple(st):
-                guard let text = textContent(tree, e) else { return false }
-                return NativeValues.isValid(text, simpleTypes[Int(st)])
+                guard let text = textContent(tree, e) else { return fail(&why, explain, tree, e, "element inside simple content") }
+                return NativeValues.isValid(text, simpleTypes[Int(st)]) || fail(&why, explain, tree, e, "value '\(text)' not proven for \(simpleTypes[Int(st)])")
             case let .elements(start):
-                return children(tree, e, start: start, mixed: type.mixed, depth: depth)
+                return children(tree, e, start: start, mixed: type.mixed, depth: depth, &why, explain)
             }
         }
     }
 
-    private func children(_ tree: XMLTree, _ e: Int32, start: Int32, mixed: Bool, depth: Int) -> Bool {
+    private func children(_ tree: XMLTree, _ e: Int32, start: Int32, mixed: Bool, depth: Int, _ why: inout Unproven?, _ explain: Bool) -> Bool {
         var state = start
         var c = tree.firstChild(e)
         while c >= 0 {
             let node = tree.nodes[Int(c)]
             if node.kind == .text {
-                if !mixed && !isWhitespace(tree.values[Int(node.value)]) { return false }
+                if !mixed && !isWhitespace(tree.values[Int(node.value)]) { return fail(&why, explain, tree, c, "text in element-only content") }
             } else if node.kind == .element {
                 let key = Int64(state) << 32 | Int64(UInt32(bitPattern: node.name))
                 if let t = transitions[key] {
-                    guard t.decl >= 0, element(tree, c, decl: t.decl, depth: depth + 1) else { return false }
+                    guard t.decl >= 0 else { return fail(&why, explain, tree, c, "ambiguous particle") }
+                    guard element(tree, c, decl: t.decl, depth: depth + 1, &why, explain) else { return false }
                     state = t.target
                 } else {
                     let s = states[Int(state)]
-                    guard s.wildcard >= 0 else { return false }
+                    guard s.wildcard >= 0 else { return fail(&why, explain, tree, c, "element not expected here") }
                     let w = wildcards[Int(s.wildcard)]
-                    guard w.allows(NameTable.shared.name(node.name).namespace) else { return false }
+                    guard w.allows(NameTable.shared.name(node.name).namespace) else { return fail(&why, explain, tree, c, "namespace not allowed by the wildcard") }
                     switch w.process {
                     case .skip:
                         break
                     case .lax, .strict:
                         // Lax with no declaration lets libxml2 look deeper in its own way: not proven.
-                        guard let g = globalElements[node.name], element(tree, c, decl: g, depth: depth + 1) else { return false }
+                        guard let g = globalElements[node.name] else { return fail(&why, explain, tree, c, "wildcard element without declaration") }
+                        guard element(tree, c, decl: g, depth: depth + 1, &why, explain) else { return false }
                     }
                     state = s.wildcardTarget
                 }
             }
             c = node.nextSibling
         }
-        return states[Int(state)].accepting
+        return states[Int(state)].accepting || fail(&why, explain, tree, e, "content ends too early")
     }
 
-    private func attributes(_ tree: XMLTree, _ e: Int32, _ type: ComplexType) -> Bool {
+    private func attributes(_ tree: XMLTree, _ e: Int32, _ type: ComplexType, _ why: inout Unproven?, _ explain: Bool) -> Bool {
         var required = 0
         var a = tree.firstAttribute(e)
         while a >= 0 {
             let name = tree.nameID(a)
+            if name == xsiSchemaLocation || name == xsiNoNamespaceSchemaLocation {
+                // libxml2 reads these hints only when told to load schemas from them, which Facteur never does.
+                a = tree.nextSibling(a)
+                continue
+            }
             if let use = type.attributes.first(where: { $0.name == name }) {
                 let value = tree.values[Int(tree.nodes[Int(a)].value)]
-                guard NativeValues.isValid(value, simpleTypes[Int(use.type)]) else { return false }
-                if let fixed = use.fixed, fixed != value { return false }
+                guard NativeValues.isValid(value, simpleTypes[Int(use.type)]) else { return fail(&why, explain, tree, a, "value '\(value)' not proven for \(simpleTypes[Int(use.type)])") }
+                if let fixed = use.fixed, fixed != value { return fail(&why, explain, tree, a, "not the fixed value") }
                 if use.required { required += 1 }
             } else {
                 // Undeclared (xsi: attributes included): only a skip wildcard is proven.
                 guard let w = type.anyAttribute, w.process == .skip,
-                      w.allows(NameTable.shared.name(name).namespace) else { return false }
+                      w.allows(NameTable.shared.name(name).namespace) else { return fail(&why, explain, tree, a, "attribute not declared") }
             }
             a = tree.nextSibling(a)
         }
-        return required == type.requiredCount
+        return required == type.requiredCount || fail(&why, explain, tree, e, "a required attribute is missing")
     }
 
     /// The text of an element that has no element children; nil when it has some.

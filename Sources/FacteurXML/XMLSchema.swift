@@ -53,6 +53,12 @@ public final class XMLSchema: @unchecked Sendable {
         return checker.conforms(tree)
     }
 
+    /// Why `conforms` is false for this tree (nil when it is true): for tests and diagnostics.
+    func unproven(_ tree: XMLTree) -> String? {
+        guard let checker = nativeSchema else { return "the schema could not be compiled natively" }
+        return checker.unproven(tree)?.description
+    }
+
     var nativeSchema: NativeSchema? {
         native.withLock { slot in
             if let compiled = slot { return compiled }
