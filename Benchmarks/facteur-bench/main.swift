@@ -1,5 +1,5 @@
 import Foundation
-import InvoiceValidation
+@_spi(Profiling) import InvoiceValidation
 import FacteurXML
 
 // Prints how long validation takes per invoice (XSD + all EN 16931 rules, after warm-up),
@@ -94,4 +94,22 @@ if ProcessInfo.processInfo.environment["PARSE"] != nil {
     for _ in 0..<n { for d in datas { XMLParser.libxml2Only(d) } }
     let raw = Double(now() - start) / 1e3 / Double(n * datas.count)
     print(String(format: "parse: XMLParser.parse %.1f µs, libxml2 alone %.1f µs", ours, raw))
+}
+
+// PROFILE=N facteur-bench validate FILE...: the rules' time per rule context, variable set and check
+// (N runs of each file, parse excluded), the costliest first: where to look before optimising.
+if let rounds = ProcessInfo.processInfo.environment["PROFILE"].flatMap(Int.init) {
+    let trees = try args.map { try XMLParser.parse(Data(contentsOf: URL(fileURLWithPath: $0))) }
+    let profile = Schematron.Profile()
+    for _ in 0..<rounds {
+        for tree in trees {
+            guard let rules = validator.rules(for: tree) else { continue }
+            _ = try rules.run(on: tree, profile: profile)
+        }
+    }
+    let total = profile.nanoseconds.values.reduce(0) { $0 + $1.ns }
+    print(String(format: "profiled: %.1f µs per document", Double(total) / 1e3 / Double(rounds * trees.count)))
+    for (key, v) in profile.nanoseconds.sorted(by: { $0.value.ns > $1.value.ns }).prefix(Int(ProcessInfo.processInfo.environment["TOP"] ?? "60") ?? 60) {
+        print(String(format: "%6.2f µs/doc %5.1f%% %6d calls  %@", Double(v.ns) / 1e3 / Double(rounds * trees.count), 100 * Double(v.ns) / Double(total), v.calls / rounds, key))
+    }
 }

@@ -256,3 +256,11 @@ extension Validator {
         return try rules.run(on: tree).map { finding($0, tree) }
     }
 }
+
+extension Validator {
+    /// The EN 16931 rule set of a parsed document's syntax (for profiling).
+    @_spi(Profiling) public func rules(for tree: XMLTree) -> Schematron? {
+        guard let syntax = InvoiceSyntax(root: tree.root.name) else { return nil }
+        return syntax == .cii ? artefacts.ciiRules : artefacts.ublRules
+    }
+}

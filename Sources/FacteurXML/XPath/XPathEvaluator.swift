@@ -673,7 +673,7 @@ public final class XPathEvaluator {
         // `//name[preds]` without positional predicates is the descendant axis: avoids building
         // the descendant-or-self node list first.
         if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode,
-           case .step(.child, let test, let preds) = rhs, preds.allSatisfy({ !mayBePositional($0) }) {
+           case .step(.child, let test, let preds) = rhs, preds.allSatisfy(positionFree) {
             return try evalSlash(base, .step(.descendant, test, preds), f)
         }
         if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode {
@@ -762,8 +762,11 @@ public final class XPathEvaluator {
             return x + y
         case .filter(let inner, let preds) where preds.isEmpty:
             return childStepUnion(inner)
-        case .step(.child, let test, let preds) where preds.allSatisfy({ !mayBePositional($0) }):
+        case .step(.child, let test, let preds) where preds.allSatisfy(positionFree):
             return [(test, preds)]
+        // A lone element name inside `//( … )` was turned into a simple path by `optimized()`.
+        case .simplePath(let steps) where steps.count == 1 && !steps[0].attribute:
+            return [(.name(NameTable.shared.name(steps[0].name), steps[0].name), [])]
         default:
             return nil
         }
@@ -808,6 +811,13 @@ public final class XPathEvaluator {
         case .test(let p):
             for c in r where try truth(p, Focus(item: .node(c), position: 1, size: 1)) { out.append(c) }
         }
+    }
+
+    /// A predicate that filters each node on its own: `//x[p]` is then `descendant::x[p]`. Either it
+    /// cannot yield a number, or it always yields a boolean and reads neither position() nor last()
+    /// (`[cac:X/xs:decimal(cbc:Percent) = $rate]`: a comparison is a boolean whatever `$rate` holds).
+    private func positionFree(_ p: XPathExpr) -> Bool {
+        !mayBePositional(p) || (p.isBooleanValued && !p.mayReadPosition)
     }
 
     private func mayBePositional(_ p: XPathExpr) -> Bool {

@@ -12,6 +12,8 @@ public struct Schematron: Sendable {
     final class Check: Sendable {
         let isReport: Bool
         let test: XPathExpr
+        /// The test compiled into closures once per rule set (the interpreter runs what is not compiled).
+        let compiled: XPathCompiledTest
         let testSource: String
         let id: String
         let flag: String
@@ -20,6 +22,7 @@ public struct Schematron: Sendable {
         init(isReport: Bool, test: XPathExpr, testSource: String, id: String, flag: String, message: [MessagePart]) {
             self.isReport = isReport
             self.test = test
+            self.compiled = XPathCompiledTest(test)
             self.testSource = testSource
             self.id = id
             self.flag = flag
@@ -489,6 +492,21 @@ extension Schematron {
     /// Runs every pattern over `tree`. A dynamic error in an expression stops the run, as it
     /// stops the reference XSLT processor.
     public func run(on tree: XMLTree) throws(SchematronError) -> [SchematronResult] {
+        try run(on: tree, profile: nil)
+    }
+
+    /// Time spent per rule context and per check, to find what to optimise (`PROFILE=1 facteur-bench`).
+    @_spi(Profiling) public final class Profile {
+        public var nanoseconds: [String: (calls: Int, ns: UInt64)] = [:]
+        public init() {}
+        func add(_ key: String, _ start: UInt64) {
+            let d = DispatchTime.now().uptimeNanoseconds - start
+            nanoseconds[key, default: (0, 0)].calls += 1
+            nanoseconds[key, default: (0, 0)].ns += d
+        }
+    }
+
+    @_spi(Profiling) public func run(on tree: XMLTree, profile: Profile?) throws(SchematronError) -> [SchematronResult] {
         let ev = XPathEvaluator(tree: tree, functions: functions)
         for (name, e) in globals {
             // Globals such as `document-uri(/)` serve SVRL output only; ignore those we cannot compute.
@@ -544,7 +562,7 @@ extension Schematron {
         for (p, pattern) in patterns.enumerated() {
             for (node, slot) in work[p] {
                 let r = ranges[Int(slot) * patternCount + p]
-                try fire(pattern, candidates: flat, r.start, r.end, node: node, evaluator: ev, present: &present, into: &out)
+                try fire(pattern, candidates: flat, r.start, r.end, node: node, evaluator: ev, present: &present, into: &out, profile: profile)
             }
         }
         return out
@@ -587,9 +605,10 @@ extension Schematron {
     }
 
     private func fire(_ pattern: Pattern, candidates: [Int32], _ start: Int32, _ end: Int32, node n: Int32, evaluator ev: XPathEvaluator,
-                      present: inout [Bool], into out: inout [SchematronResult]) throws(SchematronError) {
+                      present: inout [Bool], into out: inout [SchematronResult], profile: Profile?) throws(SchematronError) {
         for k in Int(start)..<Int(end) {
             let rule = pattern.rules[Int(candidates[k])]
+            let t0 = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             let matched: Bool
             do {
                 if let compiled = rule.compiledPattern { matched = try compiled.matches(n, in: ev) } else {
@@ -598,24 +617,29 @@ extension Schematron {
             } catch {
                 throw SchematronError(rule: "context of \(rule.checks.first?.id ?? pattern.mode)", error: error)
             }
+            profile?.add("context \(rule.order) \(rule.checks.first?.id ?? "")", t0)
             guard matched else { continue }
             ev.currentNode = n
             // Most rules have no variables: no scope to mark and restore (each touch of the
             // evaluator's scope costs a run-time exclusivity check).
             let mark = rule.lets.isEmpty ? -1 : ev.scopeMark
             defer { if mark >= 0 { ev.unbind(to: mark) } }
+            let t2 = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             for (name, e) in rule.lets {
                 do { ev.bind(name, try ev.evaluate(e, contextNode: n)) } catch {
                     throw SchematronError(rule: rule.checks.first?.id ?? name, error: error)
                 }
             }
+            if !rule.lets.isEmpty { profile?.add("lets \(rule.order) \(rule.checks.first?.id ?? "")", t2) }
             rule.existence.present(in: ev.tree, from: n, into: &present)
             for (ci, check) in rule.checks.enumerated() {
                 let holds: Bool
                 if let (path, holdsWhenPresent) = rule.existence.byCheck[ci] {
                     holds = present[path] == holdsWhenPresent
                 } else {
-                    do { holds = try ev.effectiveBoolean(check.test, contextNode: n) } catch {
+                    let t1 = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+                    defer { profile?.add("check \(check.id) \(check.testSource.prefix(150))", t1) }
+                    do { holds = try ev.effectiveBoolean(check.compiled, contextNode: n) } catch {
                         throw SchematronError(rule: check.id, error: error)
                     }
                 }
