@@ -35,8 +35,31 @@ extension XMLParser {
 struct NativeParser {
     struct Unhandled: Error {}
 
+    /// Byte classes, read through a raw pointer in the hot loops (an array would be bounds-checked
+    /// and a global re-checked for initialisation at each read).
+    struct Classes: @unchecked Sendable {
+        static let nameStart: UInt8 = 1, nameChar: UInt8 = 2, plain: UInt8 = 4
+        let table: UnsafePointer<UInt8>
+        init() {
+            let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+            for c in 0..<256 {
+                let b = UInt8(c)
+                var v: UInt8 = 0
+                let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
+                if letter || b == 0x5F { v |= Classes.nameStart | Classes.nameChar }
+                if (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2E { v |= Classes.nameChar }
+                // libxml2's test_char_data plus LF: printable ASCII but `<`, `&`, `]`; tab.
+                if ((b &- 0x20) < 0x60 && b != 0x3C && b != 0x26 && b != 0x5D) || b == 0x0A || b == 0x09 { v |= Classes.plain }
+                t[c] = v
+            }
+            table = UnsafePointer(t) // lives as long as the process
+        }
+        static let shared = Classes()
+    }
+
     let p: UnsafePointer<UInt8>
     let n: Int
+    let cls: UnsafePointer<UInt8>
 
     var nodes: [XMLTree.Node] = []
     var values: [String] = []
@@ -77,8 +100,10 @@ struct NativeParser {
         var uri: Int32 = 0
     }
     var attrs: [Attr] = []
-    var scratch: [UInt8] = []
+    /// Indentation (LF and spaces), most text nodes of a pretty-printed invoice, by number of spaces.
+    var indentation = [String?](repeating: nil, count: 64)
 
+    static let spaces = [UInt8](repeating: 0x20, count: 64)
     static let xmlNamespace = Array("http://www.w3.org/XML/1998/namespace".utf8)
     static let xmlnsNamespace = Array("http://www.w3.org/2000/xmlns/".utf8)
     /// libxml2's limits, well below which the native reader stays: deeper, longer or bigger goes to libxml2.
@@ -90,8 +115,9 @@ struct NativeParser {
     init(_ p: UnsafePointer<UInt8>, _ n: Int) {
         self.p = p
         self.n = n
-        nodes.reserveCapacity(max(64, n / 40))
-        values.reserveCapacity(max(32, n / 80))
+        self.cls = Classes.shared.table
+        nodes.reserveCapacity(min(max(64, n / 16), 1 << 16))
+        values.reserveCapacity(min(max(32, n / 32), 1 << 15))
         uriBytes.append(contentsOf: NativeParser.xmlNamespace)
         uris.append((0, NativeParser.xmlNamespace.count)) // index 1: the `xml` prefix, bound implicitly
     }
@@ -103,10 +129,24 @@ struct NativeParser {
     mutating func line(at pos: Int) throws(Unhandled) -> Int32 {
         if pos < countedTo { throw Unhandled() } // cannot happen; never guess
         var i = countedTo
-        let base = UnsafeRawPointer(p)
-        while i < pos, let hit = memchr(base + i, 0x0A, pos - i) {
-            lineCount += 1
-            i = (UnsafeRawPointer(hit) - base) + 1
+        // Sixteen bytes at a time: an LF lane of the comparison is 0xFF (-1), subtracted from per-lane
+        // counters that are summed every 255 rounds at most, before a lane could wrap.
+        typealias V = SIMD16<UInt8>
+        let lf = V(repeating: 0x0A)
+        while i + 16 <= pos {
+            var acc = V(repeating: 0)
+            var rounds = 0
+            while i + 16 <= pos && rounds < 255 {
+                let eq: SIMDMask<SIMD16<Int8>> = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) .== lf
+                acc &-= unsafeBitCast(eq, to: V.self)
+                i += 16
+                rounds += 1
+            }
+            lineCount += Int(SIMD16<UInt16>(truncatingIfNeeded: acc).wrappedSum())
+        }
+        while i < pos {
+            if p[i] == 0x0A { lineCount += 1 }
+            i += 1
         }
         countedTo = pos
         if lineCount >= NativeParser.maxLine { throw Unhandled() } // libxml2 keeps lines above 65534 elsewhere
@@ -152,16 +192,15 @@ struct NativeParser {
     /// A QName (`NCName` or `NCName:NCName`, ASCII only): its end and the colon's position (-1 if none).
     func qName(_ start: Int) throws(Unhandled) -> (end: Int, colon: Int) {
         var i = start
-        guard i < n, NativeParser.isNameStart(p[i]) else { throw Unhandled() }
+        guard i < n, cls[Int(p[i])] & Classes.nameStart != 0 else { throw Unhandled() }
         i += 1
         var colon = -1
-        while i < n {
-            let c = p[i]
-            if NativeParser.isNameChar(c) { i += 1; continue }
-            if c == 0x3A && colon < 0 {
+        while true {
+            i = nextNonNameChar(i)
+            if i < n && p[i] == 0x3A && colon < 0 {
                 colon = i
                 i += 1
-                guard i < n, NativeParser.isNameStart(p[i]) else { throw Unhandled() }
+                guard i < n, cls[Int(p[i])] & Classes.nameStart != 0 else { throw Unhandled() }
                 continue
             }
             break
@@ -439,7 +478,16 @@ struct NativeParser {
         if textInBuffer {
             s = String(decoding: textBuffer, as: UTF8.self)
         } else {
-            s = String(decoding: UnsafeBufferPointer(start: p + textRaw.start, count: textRaw.end - textRaw.start), as: UTF8.self)
+            let start = textRaw.start, count = textRaw.end - textRaw.start
+            if count > 0 && count <= indentation.count && p[start] == 0x0A
+                && NativeParser.spaces.withUnsafeBufferPointer({ memcmp(p + start + 1, $0.baseAddress!, count - 1) == 0 }) {
+                if let cached = indentation[count - 1] { s = cached } else {
+                    s = String(decoding: UnsafeBufferPointer(start: p + start, count: count), as: UTF8.self)
+                    indentation[count - 1] = s
+                }
+            } else {
+                s = String(decoding: UnsafeBufferPointer(start: p + start, count: count), as: UTF8.self)
+            }
         }
         values.append(s)
         let idx = Int32(nodes.count)
@@ -455,38 +503,52 @@ struct NativeParser {
         stack[top].lastChild = idx
     }
 
-    @inline(__always) static func isPlain(_ c: UInt8) -> Bool {
-        // test_char_data of libxml2 plus LF: printable ASCII but `<`, `&`, `]`; tab.
-        ((c &- 0x20) < 0x60 && c != 0x3C && c != 0x26 && c != 0x5D) || c == 0x0A || c == 0x09
+    /// The first byte at or after `j` that is not plain text (printable ASCII but `<`, `&`, `]`; tab; LF),
+    /// sixteen bytes at a time; `n` if none.
+    @inline(__always) func nextNonPlain(_ start: Int) -> Int {
+        typealias V = SIMD16<UInt8>
+        var j = start
+        while j + 16 <= n {
+            let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
+            let printable: SIMDMask<SIMD16<Int8>> = (v &- V(repeating: 0x20)) .< V(repeating: 0x60)
+            let special: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x3C)) .| (v .== V(repeating: 0x26)) .| (v .== V(repeating: 0x5D))
+            let blank: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x0A)) .| (v .== V(repeating: 0x09))
+            let ok = (printable .& .!special) .| blank
+            let w = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
+            if w[0] != UInt64.max { return j + (~w[0]).trailingZeroBitCount >> 3 }
+            if w[1] != UInt64.max { return j + 8 + (~w[1]).trailingZeroBitCount >> 3 }
+            j += 16
+        }
+        while j < n && cls[Int(p[j])] & Classes.plain != 0 { j += 1 }
+        return j
     }
 
-    /// Sixteen bytes of printable ASCII other than `<`, `&`, `]` (the bulk of an attachment's base64).
-    @inline(__always) func plain16(_ i: Int) -> Bool {
+    /// The first byte at or after `start` that is not an ASCII name character (letters, digits, `_-.`).
+    @inline(__always) func nextNonNameChar(_ start: Int) -> Int {
         typealias V = SIMD16<UInt8>
-        let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-        let printable: SIMDMask<SIMD16<Int8>> = (v &- V(repeating: 0x20)) .< V(repeating: 0x60)
-        let special: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x3C)) .| (v .== V(repeating: 0x26)) .| (v .== V(repeating: 0x5D))
-        let ok = printable .& .!special
-        let words = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
-        return words[0] & words[1] == UInt64.max
+        var j = start
+        while j + 16 <= n {
+            let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
+            let letter: SIMDMask<SIMD16<Int8>> = ((v | V(repeating: 0x20)) &- V(repeating: 0x61)) .< V(repeating: 26)
+            let digit: SIMDMask<SIMD16<Int8>> = (v &- V(repeating: 0x30)) .< V(repeating: 10)
+            let other: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x5F)) .| (v .== V(repeating: 0x2D)) .| (v .== V(repeating: 0x2E))
+            let ok = letter .| digit .| other
+            let w = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
+            if w[0] != UInt64.max { return j + (~w[0]).trailingZeroBitCount >> 3 }
+            if w[1] != UInt64.max { return j + 8 + (~w[1]).trailingZeroBitCount >> 3 }
+            j += 16
+        }
+        while j < n && cls[Int(p[j])] & Classes.nameChar != 0 { j += 1 }
+        return j
     }
 
     /// Character data up to `<` or `&`.
     mutating func charData(_ i: inout Int) throws(Unhandled) {
         let s = i
         var j = i
-        var hasCR = false
+        var hasCR = false, special = false
         scan: while true {
-            var k = 0
-            while j < n && NativeParser.isPlain(p[j]) {
-                j += 1
-                k += 1
-                if k == 32 { break }
-            }
-            if k == 32 {
-                while j + 16 <= n && plain16(j) { j += 16 }
-                continue
-            }
+            j = nextNonPlain(j)
             guard j < n else { throw Unhandled() }
             let c = p[j]
             switch c {
@@ -497,18 +559,21 @@ struct NativeParser {
                 j += 1
             case 0x0D:
                 hasCR = true
+                special = true
                 j += 1
             default:
                 guard c >= 0x80 else { throw Unhandled() }
                 let l = multiByte(j)
                 guard l > 0 else { throw Unhandled() }
                 j += l
+                special = true
             }
         }
         let e = j
         guard e - s < NativeParser.maxText else { throw Unhandled() }
         if !textOpen {
-            try openText(line: line(at: firstChunkEnd(s, e)))
+            // Without CR or non-ASCII bytes libxml2 hands the whole run over at once.
+            try openText(line: line(at: special ? firstChunkEnd(s, e) : e))
             if !hasCR {
                 textRaw = (s, e)
                 i = e
@@ -773,8 +838,11 @@ struct NativeParser {
 
     mutating func endTag(_ i: inout Int) throws(Unhandled) {
         guard let top = stack.last else { throw Unhandled() }
-        let (end, _) = try qName(i + 2)
-        guard end - (i + 2) == top.qCount, equalBytes(i + 2, top.qStart, top.qCount) else { throw Unhandled() }
+        // The end tag must repeat the start tag's name exactly, and end there.
+        let end = i + 2 + top.qCount
+        guard end < n, equalBytes(i + 2, top.qStart, top.qCount) else { throw Unhandled() }
+        let next = p[end]
+        guard cls[Int(next)] & Classes.nameChar == 0, next != 0x3A, next < 0x80 else { throw Unhandled() }
         var j = end
         _ = skipSpaces(&j)
         guard at(j) == 0x3E else { throw Unhandled() }
@@ -786,9 +854,25 @@ struct NativeParser {
 
     // MARK: Names
 
+    /// A hash of a name's bytes, eight at a time.
+    @inline(__always) func hash(_ uri: Int32, _ start: Int, _ count: Int) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(UInt32(bitPattern: uri)) ^ UInt64(count) << 40
+        var k = 0
+        while k + 8 <= count {
+            let w = UnsafeRawPointer(p + start + k).loadUnaligned(as: UInt64.self)
+            h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            k += 8
+        }
+        while k < count {
+            h = (h ^ UInt64(p[start + k])) &* 0x100_0000_01B3
+            k += 1
+        }
+        return h ^ (h >> 31)
+    }
+
     mutating func slot(_ uri: Int32, _ start: Int, _ count: Int) -> Int32 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(UInt32(bitPattern: uri))
-        for k in 0..<count { h = (h ^ UInt64(p[start + k])) &* 0x100_0000_01B3 }
+        let h = hash(uri, start, count)
         let mask = slotTable.count - 1
         var b = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
         while true {
@@ -809,8 +893,7 @@ struct NativeParser {
         slotTable = [Int32](repeating: 0, count: slotTable.count * 2)
         let mask = slotTable.count - 1
         for (k, s) in slots.enumerated() {
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(UInt32(bitPattern: s.uri))
-            for m in 0..<s.count { h = (h ^ UInt64(p[s.start + m])) &* 0x100_0000_01B3 }
+            let h = hash(s.uri, s.start, s.count)
             var b = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
             while slotTable[b] != 0 { b = (b + 1) & mask }
             slotTable[b] = Int32(k + 1)

@@ -46,8 +46,37 @@ public final class NameTable: Sendable {
         var ids: [QName: Int32] = [:]
         var names: [QName] = []
         /// The same ids keyed by a hash of the raw UTF-8 bytes (namespace, then local name), so
-        /// that a parsed document's names are found without building and hashing two Strings each.
-        var byBytes: [UInt64: Int32] = [:]
+        /// that a parsed document's names are found without building and hashing two Strings each:
+        /// open addressing on the hash itself (a Dictionary would hash the hash again), 0 = empty.
+        var hashKeys = [UInt64](repeating: 0, count: 1024)
+        var hashIDs = [Int32](repeating: 0, count: 1024)
+        var hashCount = 0
+
+        func byBytes(_ h: UInt64) -> Int32? {
+            let mask = hashKeys.count - 1
+            var b = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+            while hashKeys[b] != 0 {
+                if hashKeys[b] == h { return hashIDs[b] }
+                b = (b + 1) & mask
+            }
+            return nil
+        }
+
+        mutating func remember(_ h: UInt64, _ id: Int32) {
+            if (hashCount + 1) * 2 > hashKeys.count {
+                let keys = hashKeys, ids = hashIDs
+                hashKeys = [UInt64](repeating: 0, count: keys.count * 2)
+                hashIDs = [Int32](repeating: 0, count: keys.count * 2)
+                hashCount = 0
+                for k in keys.indices where keys[k] != 0 { remember(keys[k], ids[k]) }
+            }
+            let mask = hashKeys.count - 1
+            var b = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+            while hashKeys[b] != 0 { b = (b + 1) & mask }
+            hashKeys[b] = h
+            hashIDs[b] = id
+            hashCount += 1
+        }
     }
     private let state = Mutex(State())
 
@@ -78,7 +107,8 @@ public final class NameTable: Sendable {
                 for b in ns { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
                 h = (h ^ 0xFF) &* 0x100_0000_01B3
                 for b in local { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-                if let id = s.byBytes[h] {
+                if h == 0 { h = 1 } // 0 marks an empty slot
+                if let id = s.byBytes(h) {
                     let q = s.names[Int(id)]
                     if NameTable.equal(q.namespace, ns) && NameTable.equal(q.local, local) { return id }
                 }
@@ -89,7 +119,7 @@ public final class NameTable: Sendable {
                     s.names.append(name)
                     s.ids[name] = id
                 }
-                if s.byBytes[h] == nil { s.byBytes[h] = id } // on a collision the first name keeps the fast path
+                if s.byBytes(h) == nil { s.remember(h, id) } // on a collision the first name keeps the fast path
                 return id
             }
         }
