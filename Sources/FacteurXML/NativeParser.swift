@@ -129,6 +129,15 @@ struct NativeParser {
     mutating func line(at pos: Int) throws(Unhandled) -> Int32 {
         if pos < countedTo { throw Unhandled() } // cannot happen; never guess
         var i = countedTo
+        if pos - i > 512 {
+            // Long spans (an attachment) have few line ends: the C library's memchr skips to each.
+            let base = UnsafeRawPointer(p)
+            while i < pos, let hit = memchr(base + i, 0x0A, pos - i) {
+                lineCount += 1
+                i = (UnsafeRawPointer(hit) - base) + 1
+            }
+            i = pos
+        }
         // Sixteen bytes at a time: an LF lane of the comparison is 0xFF (-1), subtracted from per-lane
         // counters that are summed every 255 rounds at most, before a lane could wrap.
         typealias V = SIMD16<UInt8>
