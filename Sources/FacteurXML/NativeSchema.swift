@@ -78,21 +78,76 @@ final class NativeSchema: Sendable {
         var decl: Int32
     }
 
+    /// What the walk reads of a complex type, without reference-counted fields (copying a
+    /// `ComplexType` out of its array cost a retain and release per field and per element).
+    struct HotComplex: Sendable {
+        var kind: UInt8 // 0 empty, 1 simple content, 2 element content
+        var value: Int32
+        var mixed: Bool
+        var supported: Bool
+        var requiredCount: Int32
+        var firstAttribute: Int32
+        var attributeCount: Int32
+        /// Index in `wildcards` of an anyAttribute with processContents="skip", -1 for none or another kind.
+        var skipAttributes: Int32
+    }
+
+    struct HotAttribute: Sendable {
+        var name: Int32
+        var type: Int32
+        var required: Bool
+        var fixed: Int32 // index in `fixedValues`, -1 for none
+    }
+
     let globalElements: [Int32: Int32]
     let decls: [ElementDecl]
+    let hot: [HotComplex]
+    let hotAttributes: [HotAttribute]
+    let fixedValues: [String]
     let complexTypes: [ComplexType]
     let simpleTypes: [NativeSimpleType]
     let wildcards: [Wildcard]
+    /// `wildcards` followed by the attribute wildcards that `hot` points to.
+    let allWildcards: [Wildcard]
     let states: [State]
-    let transitions: [Int64: Transition]
+    let transitions: NativeTransitionTable
     let xsiSchemaLocation = NameTable.shared.id(QName("http://www.w3.org/2001/XMLSchema-instance", "schemaLocation"))
     let xsiNoNamespaceSchemaLocation = NameTable.shared.id(QName("http://www.w3.org/2001/XMLSchema-instance", "noNamespaceSchemaLocation"))
 
     init(globalElements: [Int32: Int32], decls: [ElementDecl], complexTypes: [ComplexType], simpleTypes: [NativeSimpleType],
-         wildcards: [Wildcard], states: [State], transitions: [Int64: Transition]) {
+         wildcards: [Wildcard], states: [State], transitions: NativeTransitionTable) {
         self.globalElements = globalElements
         self.decls = decls
         self.complexTypes = complexTypes
+        var hot: [HotComplex] = [], attrs: [HotAttribute] = [], fixed: [String] = []
+        var extraWildcards = wildcards
+        for t in complexTypes {
+            var h = HotComplex(kind: 0, value: -1, mixed: t.mixed, supported: t.supported, requiredCount: Int32(t.requiredCount),
+                               firstAttribute: Int32(attrs.count), attributeCount: Int32(t.attributes.count), skipAttributes: -1)
+            switch t.content {
+            case .empty: break
+            case let .simple(st): h.kind = 1; h.value = st
+            case let .elements(start): h.kind = 2; h.value = start
+            }
+            if let w = t.anyAttribute {
+                if w.process == .skip {
+                    extraWildcards.append(w)
+                    h.skipAttributes = Int32(extraWildcards.count - 1)
+                } else {
+                    h.skipAttributes = -1
+                }
+            }
+            for a in t.attributes {
+                var f: Int32 = -1
+                if let v = a.fixed { fixed.append(v); f = Int32(fixed.count - 1) }
+                attrs.append(HotAttribute(name: a.name, type: a.type, required: a.required, fixed: f))
+            }
+            hot.append(h)
+        }
+        self.hot = hot
+        self.hotAttributes = attrs
+        self.fixedValues = fixed
+        self.allWildcards = extraWildcards
         self.simpleTypes = simpleTypes
         self.wildcards = wildcards
         self.states = states
@@ -148,23 +203,23 @@ final class NativeSchema: Sendable {
             guard let text = textContent(tree, e) else { return fail(&why, explain, tree, e, "element inside a simple type") }
             return NativeValues.isValid(text, simpleTypes[Int(st)]) || fail(&why, explain, tree, e, "value '\(text)' not proven for \(simpleTypes[Int(st)])")
         case let .complex(ct):
-            let type = complexTypes[Int(ct)]
+            let type = hot[Int(ct)]
             guard type.supported else { return fail(&why, explain, tree, e, "complex type not implemented") }
             guard attributes(tree, e, type, &why, explain) else { return false }
-            switch type.content {
-            case .empty:
+            switch type.kind {
+            case 0:
                 var c = tree.firstChild(e)
                 while c >= 0 {
                     if tree.kind(c) != .text { return fail(&why, explain, tree, c, "element in empty content") }
-                    if !type.mixed && !isWhitespace(tree.values[Int(tree.nodes[Int(c)].value)]) { return fail(&why, explain, tree, c, "text in empty content") }
+                    if !type.mixed && !isWhitespace(tree, c) { return fail(&why, explain, tree, c, "text in empty content") }
                     c = tree.nextSibling(c)
                 }
                 return true
-            case let .simple(st):
+            case 1:
                 guard let text = textContent(tree, e) else { return fail(&why, explain, tree, e, "element inside simple content") }
-                return NativeValues.isValid(text, simpleTypes[Int(st)]) || fail(&why, explain, tree, e, "value '\(text)' not proven for \(simpleTypes[Int(st)])")
-            case let .elements(start):
-                return children(tree, e, start: start, mixed: type.mixed, depth: depth, &why, explain)
+                return NativeValues.isValid(text, simpleTypes[Int(type.value)]) || fail(&why, explain, tree, e, "value '\(text)' not proven for \(simpleTypes[Int(type.value)])")
+            default:
+                return children(tree, e, start: type.value, mixed: type.mixed, depth: depth, &why, explain)
             }
         }
     }
@@ -175,10 +230,9 @@ final class NativeSchema: Sendable {
         while c >= 0 {
             let node = tree.nodes[Int(c)]
             if node.kind == .text {
-                if !mixed && !isWhitespace(tree.values[Int(node.value)]) { return fail(&why, explain, tree, c, "text in element-only content") }
+                if !mixed && !isWhitespace(tree, c) { return fail(&why, explain, tree, c, "text in element-only content") }
             } else if node.kind == .element {
-                let key = Int64(state) << 32 | Int64(UInt32(bitPattern: node.name))
-                if let t = transitions[key] {
+                if let t = transitions[state, node.name] {
                     guard t.decl >= 0 else { return fail(&why, explain, tree, c, "ambiguous particle") }
                     guard element(tree, c, decl: t.decl, depth: depth + 1, &why, explain) else { return false }
                     state = t.target
@@ -203,9 +257,10 @@ final class NativeSchema: Sendable {
         return states[Int(state)].accepting || fail(&why, explain, tree, e, "content ends too early")
     }
 
-    private func attributes(_ tree: XMLTree, _ e: Int32, _ type: ComplexType, _ why: inout Unproven?, _ explain: Bool) -> Bool {
-        var required = 0
+    private func attributes(_ tree: XMLTree, _ e: Int32, _ type: HotComplex, _ why: inout Unproven?, _ explain: Bool) -> Bool {
+        var required: Int32 = 0
         var a = tree.firstAttribute(e)
+        let first = Int(type.firstAttribute), end = first + Int(type.attributeCount)
         while a >= 0 {
             let name = tree.nameID(a)
             if name == xsiSchemaLocation || name == xsiNoNamespaceSchemaLocation {
@@ -213,15 +268,18 @@ final class NativeSchema: Sendable {
                 a = tree.nextSibling(a)
                 continue
             }
-            if let use = type.attributes.first(where: { $0.name == name }) {
+            var k = first
+            while k < end && hotAttributes[k].name != name { k += 1 }
+            if k < end {
+                let use = hotAttributes[k]
                 let value = tree.values[Int(tree.nodes[Int(a)].value)]
                 guard NativeValues.isValid(value, simpleTypes[Int(use.type)]) else { return fail(&why, explain, tree, a, "value '\(value)' not proven for \(simpleTypes[Int(use.type)])") }
-                if let fixed = use.fixed, fixed != value { return fail(&why, explain, tree, a, "not the fixed value") }
+                if use.fixed >= 0 && fixedValues[Int(use.fixed)] != value { return fail(&why, explain, tree, a, "not the fixed value") }
                 if use.required { required += 1 }
             } else {
                 // Undeclared (xsi: attributes included): only a skip wildcard is proven.
-                guard let w = type.anyAttribute, w.process == .skip,
-                      w.allows(NameTable.shared.name(name).namespace) else { return fail(&why, explain, tree, a, "attribute not declared") }
+                guard type.skipAttributes >= 0, allWildcards[Int(type.skipAttributes)].allows(NameTable.shared.name(name).namespace)
+                else { return fail(&why, explain, tree, a, "attribute not declared") }
             }
             a = tree.nextSibling(a)
         }
@@ -247,7 +305,7 @@ final class NativeSchema: Sendable {
         return out ?? first ?? ""
     }
 
-    private func isWhitespace(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
+    private func isWhitespace(_ tree: XMLTree, _ text: Int32) -> Bool {
+        NativeValues.isXMLWhitespace(tree.values[Int(tree.nodes[Int(text)].value)])
     }
 }

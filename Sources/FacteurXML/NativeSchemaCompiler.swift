@@ -42,7 +42,7 @@ struct NativeSchemaCompiler {
     var simpleTypes: [NativeSimpleType] = []
     var wildcards: [NativeSchema.Wildcard] = []
     var states: [NativeSchema.State] = []
-    var transitions: [Int64: NativeSchema.Transition] = [:]
+    var transitions = NativeTransitionTable()
 
     var globalDeclIndex: [QName: Int32] = [:]
     var complexIndex: [QName: Int32] = [:]
@@ -636,7 +636,7 @@ struct NativeSchemaCompiler {
                     if wild.keys.contains(where: { wildcards[Int($0)].allows(ns) }) { decl = -1 }
                 }
                 let target = stateID(closure(e.targets))
-                transitions[Int64(id) << 32 | Int64(UInt32(bitPattern: name))] = NativeSchema.Transition(target: target, decl: decl)
+                transitions.insert(state: id, name: name, NativeSchema.Transition(target: target, decl: decl))
             }
             built.append((id, state))
         }

@@ -69,17 +69,19 @@ enum NativeValues {
         case .anySimpleType, .string:
             break
         case .normalizedString:
-            if !type.facets.isEmpty && value.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            if !type.facets.isEmpty && withBytes(value, { b in b.contains { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }) {
                 value = String(decoding: value.utf8.map { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
             }
         case .token:
             if !type.facets.isEmpty && !isCollapsed(value) { value = collapse(value) }
         case .base64Binary:
-            // libxml2 skips every character outside the base64 alphabet; whitespace only is taken out
-            // here (line-broken attachments are common), anything else stays unproven.
-            if !isCollapsed(value) || value.utf8.contains(0x20) {
-                value = String(decoding: value.utf8.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+            // Attachments run to megabytes: the strict check reads 16 bytes at a time. Otherwise libxml2
+            // skips every character outside the base64 alphabet; whitespace only is taken out here
+            // (line-broken attachments are common), anything else stays unproven.
+            if withBytes(value, { b in b.baseAddress.map { XMLParser.BinaryValues.isStrictBase64($0, b.count) } ?? true }) {
+                return type.facets.isEmpty
             }
+            value = String(decoding: value.utf8.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
         default:
             if !isCollapsed(value) { return false }
         }
@@ -99,6 +101,38 @@ enum NativeValues {
         return true
     }
 
+    /// The UTF-8 bytes of a string without copying them (native strings are contiguous).
+    @inline(__always)
+    static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = s
+        return copy.withUTF8(body)
+    }
+
+    /// Indentation between elements is most of a pretty-printed invoice's text: 16 bytes at a time.
+    static func isXMLWhitespace(_ s: String) -> Bool {
+        withBytes(s) { b in
+            guard let p = b.baseAddress else { return true }
+            var i = 0
+            let n = b.count
+            typealias Bytes = SIMD16<UInt8>
+            let space = Bytes(repeating: 0x20), lf = Bytes(repeating: 0x0A), tab = Bytes(repeating: 0x09), cr = Bytes(repeating: 0x0D)
+            while i + 16 <= n {
+                let v = UnsafeRawPointer(p + i).loadUnaligned(as: Bytes.self)
+                let ok: SIMDMask<SIMD16<Int8>> = (v .== space) .| (v .== lf) .| (v .== tab) .| (v .== cr)
+                let words = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
+                if words[0] & words[1] != UInt64.max { return false }
+                i += 16
+            }
+            while i < n {
+                let c = p[i]
+                if !(c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D) { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
     static func collapse(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
@@ -116,17 +150,19 @@ enum NativeValues {
 
     /// No tab, CR or LF, no leading, trailing or double space.
     static func isCollapsed(_ s: String) -> Bool {
-        var previousSpace = true
-        for b in s.utf8 {
-            if b == 0x09 || b == 0x0A || b == 0x0D { return false }
-            if b == 0x20 {
-                if previousSpace { return false }
-                previousSpace = true
-            } else {
-                previousSpace = false
+        withBytes(s) { b in
+            var previousSpace = true
+            for c in b {
+                if c == 0x09 || c == 0x0A || c == 0x0D { return false }
+                if c == 0x20 {
+                    if previousSpace { return false }
+                    previousSpace = true
+                } else {
+                    previousSpace = false
+                }
             }
+            return !(previousSpace && b.count > 0)
         }
-        return !(previousSpace && !s.isEmpty)
     }
 
     static func lexicallyValid(_ value: inout String, _ b: NativeBuiltin) -> Bool {
@@ -184,8 +220,12 @@ enum NativeValues {
     /// Optional sign, digits, optional fraction; at most 18 digits in all (libxml2 stores decimals
     /// in a bounded number of digits: longer values are left to it).
     static func decimal(_ s: String) -> Bool {
+        withBytes(s) { decimal($0) }
+    }
+
+    static func decimal(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var digits = 0, dot = false, i = 0
-        for c in s.utf8 {
+        for c in b {
             defer { i += 1 }
             if isDigit(c) { digits += 1; continue }
             if c == UInt8(ascii: ".") && !dot { dot = true; continue }
