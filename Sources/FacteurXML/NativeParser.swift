@@ -512,16 +512,17 @@ struct NativeParser {
         stack[top].lastChild = idx
     }
 
-    /// The first byte at or after `j` that is not plain text (printable ASCII but `<`, `&`, `]`; tab; LF),
-    /// sixteen bytes at a time; `n` if none.
+    /// The first byte at or after `start` that is not plain text (printable ASCII but `<`, `&`, `]`;
+    /// tab; LF), sixteen bytes at a time; `n` if none. Lanes are signed so that "printable ASCII" is
+    /// one comparison (bytes from 0x80 are negative).
     @inline(__always) func nextNonPlain(_ start: Int) -> Int {
-        typealias V = SIMD16<UInt8>
+        typealias V = SIMD16<Int8>
         var j = start
         while j + 16 <= n {
             let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
-            let printable: SIMDMask<SIMD16<Int8>> = (v &- V(repeating: 0x20)) .< V(repeating: 0x60)
-            let special: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x3C)) .| (v .== V(repeating: 0x26)) .| (v .== V(repeating: 0x5D))
-            let blank: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x0A)) .| (v .== V(repeating: 0x09))
+            let printable = v .> V(repeating: 0x1F)
+            let special = (v .== V(repeating: 0x3C)) .| (v .== V(repeating: 0x26)) .| (v .== V(repeating: 0x5D))
+            let blank = (v .== V(repeating: 0x0A)) .| (v .== V(repeating: 0x09))
             let ok = (printable .& .!special) .| blank
             let w = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
             if w[0] != UInt64.max { return j + (~w[0]).trailingZeroBitCount >> 3 }
@@ -534,13 +535,14 @@ struct NativeParser {
 
     /// The first byte at or after `start` that is not an ASCII name character (letters, digits, `_-.`).
     @inline(__always) func nextNonNameChar(_ start: Int) -> Int {
-        typealias V = SIMD16<UInt8>
+        typealias V = SIMD16<Int8>
         var j = start
         while j + 16 <= n {
             let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
-            let letter: SIMDMask<SIMD16<Int8>> = ((v | V(repeating: 0x20)) &- V(repeating: 0x61)) .< V(repeating: 26)
-            let digit: SIMDMask<SIMD16<Int8>> = (v &- V(repeating: 0x30)) .< V(repeating: 10)
-            let other: SIMDMask<SIMD16<Int8>> = (v .== V(repeating: 0x5F)) .| (v .== V(repeating: 0x2D)) .| (v .== V(repeating: 0x2E))
+            let folded = v | V(repeating: 0x20)
+            let letter = (folded .> V(repeating: 0x60)) .& (folded .< V(repeating: 0x7B))
+            let digit = (v .> V(repeating: 0x2F)) .& (v .< V(repeating: 0x3A))
+            let other = (v .== V(repeating: 0x5F)) .| (v .== V(repeating: 0x2D)) .| (v .== V(repeating: 0x2E))
             let ok = letter .| digit .| other
             let w = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
             if w[0] != UInt64.max { return j + (~w[0]).trailingZeroBitCount >> 3 }
