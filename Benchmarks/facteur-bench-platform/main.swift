@@ -8,10 +8,14 @@ import InvoiceModel
 import Logging
 import Platform
 import SQLKit
+import Synchronization
 
 // Platform benchmarks, printing numbers (not tests):
-//   facteur-bench-platform issue  [--count N] [--concurrency C]  issuing through the HTTP API: create, issue
-//                                                                (validate, number, render, store), deliver on the network
+//   facteur-bench-platform issue  [--count N] [--concurrency C] [--client lean|urlsession]
+//                                                                issuing through the HTTP API: create, issue (validate,
+//                                                                number, render, store), deliver on the network; the load
+//                                                                comes from LeanHTTPClient on threads (see why there), or
+//                                                                from URLSession as before
 //   facteur-bench-platform search [--invoices N] [--repeat R]    dashboard and searches over N invoices of one company
 //   facteur-bench-platform direct [--count N] [--concurrency C]  issuing through the service without HTTP
 // Storage: a fresh SQLite file, or PostgreSQL when DATABASE_URL is set (use scripts/with-postgres.sh).
@@ -20,6 +24,39 @@ func option(_ name: String, _ fallback: Int) -> Int {
     let args = CommandLine.arguments
     if let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) { return v }
     return fallback
+}
+
+func stringOption(_ name: String, _ fallback: String) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
+    return fallback
+}
+
+func milliseconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+}
+
+/// Runs `work(0..<n)` on n threads of their own (not Swift's cooperative pool) and gathers the results.
+func onThreads<T: Sendable>(_ n: Int, _ work: @escaping @Sendable (Int) throws -> [T]) async throws -> [T] {
+    let results = Mutex<(left: Int, items: [T], error: (any Error)?)>((n, [], nil))
+    return try await withCheckedThrowingContinuation { (c: CheckedContinuation<[T], any Error>) in
+        for w in 0..<n {
+            Thread {
+                let outcome = Result { try work(w) }
+                let done = results.withLock { r -> Bool in
+                    switch outcome {
+                    case let .success(items): r.items += items
+                    case let .failure(error): r.error = r.error ?? error
+                    }
+                    r.left -= 1
+                    return r.left == 0
+                }
+                guard done else { return }
+                let r = results.withLock { $0 }
+                if let error = r.error { c.resume(throwing: error) } else { c.resume(returning: r.items) }
+            }.start()
+        }
+    }
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -99,28 +136,62 @@ func issueBenchmark() async throws {
           {"description":"Livres techniques","quantity":"4","unitPrice":"32.50","vatCategory":"S","vatRate":"5.5","discountPercent":"10"},
           {"description":"Déplacement","quantity":"1","unitPrice":"120.40","vatCategory":"S","vatRate":"20"}]}
         """
+    let lean = stringOption("--client", "lean") != "urlsession"
     @Sendable func one() async throws -> Double {
         let start = ContinuousClock.now
         let (s1, draft) = try await post("\(base)/invoices", token: token, json: body)
         guard s1 == 201, let id = draft["id"] as? String else { throw BenchError.unexpected("create: HTTP \(s1) \(draft)") }
         let (s2, issued) = try await post("\(base)/invoices/\(id)/issue", token: token, json: nil)
         guard s2 == 200, (issued["status"] as? [String: Any])?["code"] as? Int == 203 else { throw BenchError.unexpected("issue: HTTP \(s2) \(issued)") }
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        return milliseconds(ContinuousClock.now - start)
     }
-    for _ in 0..<20 { _ = try await one() }  // warm-up: caches, validator artefacts, fonts
-    let start = ContinuousClock.now
-    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-        for w in 0..<concurrency {
-            group.addTask {
-                var l: [Double] = []
-                for _ in stride(from: w, to: count, by: concurrency) { l.append(try await one()) }
-                return l
-            }
+    let bodyBytes = Array(body.utf8)
+    /// The same exchange with the lean client (LeanHTTPClient.swift): create → 201 and the draft's id,
+    /// issue → 200 and status 203 (delivered to the buyer on the network).
+    @Sendable func leanOne(_ client: LeanHTTPClient) throws -> Double {
+        let start = ContinuousClock.now
+        let (s1, draft) = try client.request("POST", "/api/v1/invoices", token: token, json: bodyBytes)
+        guard s1 == 201, let idBytes = topLevelJSONValue(draft[...], key: "id"), !idBytes.isEmpty else {
+            throw BenchError.unexpected("create: HTTP \(s1) \(String(decoding: draft, as: UTF8.self))")
         }
-        var all: [Double] = []
-        for try await l in group { all += l }
-        return all
+        let id = String(decoding: idBytes, as: UTF8.self)
+        let (s2, issued) = try client.request("POST", "/api/v1/invoices/\(id)/issue", token: token, json: nil)
+        guard s2 == 200, let status = topLevelJSONValue(issued[...], key: "status"),
+              let code = topLevelJSONValue(status, key: "code"), String(decoding: code, as: UTF8.self) == "203",
+              topLevelJSONValue(issued[...], key: "id").map({ String(decoding: $0, as: UTF8.self) }) == id else {
+            throw BenchError.unexpected("issue: HTTP \(s2) \(String(decoding: issued, as: UTF8.self))")
+        }
+        return milliseconds(ContinuousClock.now - start)
+    }
+    if lean {
+        let warm = try LeanHTTPClient(port: config.port)
+        for _ in 0..<20 { _ = try leanOne(warm) }  // warm-up: caches, validator artefacts, fonts
+    } else {
+        for _ in 0..<20 { _ = try await one() }
+    }
+    let gateBefore = Database.writerLockUsage
+    let start = ContinuousClock.now
+    let latencies: [Double]
+    if lean {
+        latencies = try await onThreads(concurrency) { w in
+            let client = try LeanHTTPClient(port: config.port)
+            var l: [Double] = []
+            for _ in stride(from: w, to: count, by: concurrency) { l.append(try leanOne(client)) }
+            return l
+        }
+    } else {
+        latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for w in 0..<concurrency {
+                group.addTask {
+                    var l: [Double] = []
+                    for _ in stride(from: w, to: count, by: concurrency) { l.append(try await one()) }
+                    return l
+                }
+            }
+            var all: [Double] = []
+            for try await l in group { all += l }
+            return all
+        }
     }
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -131,6 +202,13 @@ func issueBenchmark() async throws {
     print(String(format: "issue %@: %d invoices (3 lines, 2 VAT rates) in %.2f s with %d concurrent clients: %.0f invoices/s; latency p50 %.1f ms, p99 %.1f ms",
                  engine, count, seconds, concurrency, Double(count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)))
     print("check: \(check.n) issued, \(check.d) distinct numbers, \(received) in B's inbox")
+    let gate = Database.writerLockUsage
+    if gate.transactions > gateBefore.transactions {
+        let n = gate.transactions - gateBefore.transactions
+        print(String(format: "SQLite writer lock: %d transactions, held %.2f ms each on average (%.0f %% of the run); client: %@",
+                     n, milliseconds(gate.held - gateBefore.held) / Double(n), milliseconds(gate.held - gateBefore.held) / (seconds * 10),
+                     lean ? "lean HTTP/1.1 (threads)" : "URLSession"))
+    }
     server.cancel()
     try await db.shutdown()
 }
@@ -273,7 +351,7 @@ case "issue": try await issueBenchmark()
 case "search": try await searchBenchmark()
 case "direct": try await directBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: facteur-bench-platform issue|direct [--count N] [--concurrency C] | search [--invoices N] [--repeat R]\n".utf8))
+    FileHandle.standardError.write(Data("usage: facteur-bench-platform issue|direct [--count N] [--concurrency C] [--client lean|urlsession] | search [--invoices N] [--repeat R]\n".utf8))
     exit(2)
 }
 exit(0)

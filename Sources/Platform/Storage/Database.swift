@@ -72,11 +72,25 @@ public final class Database: Sendable {
         // WAL (a property of the file) lets readers work while one writer commits; the busy timeout
         // (set on each connection) makes concurrent writers wait for the lock instead of failing.
         try await db.sql.raw("PRAGMA journal_mode=WAL").run()
+        do {
+            sqlite.setWriter(try await SQLiteWriter.open(path: path, logger: logger, on: group.any()))
+        } catch {
+            try? await db.shutdown()
+            throw error
+        }
         return db
     }
 
     public func shutdown() async throws {
         try await shutdownPool()
+    }
+
+    /// SQLite, every database of the process: how many write transactions ran and how long in all they
+    /// held the single writer's lock (PostgreSQL's writers lock rows, not the database, and do not count).
+    /// For benchmarks and diagnostics.
+    public static var writerLockUsage: (transactions: Int, held: Duration) {
+        let u = WriterGate.usage
+        return (u.holds, u.held)
     }
 
     /// Answers when the database answers a trivial query.

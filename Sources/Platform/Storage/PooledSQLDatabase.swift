@@ -15,6 +15,10 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
     let dialect: any SQLDialect
     /// Only used when `serializeWriters` (SQLite).
     let writerGate = WriterGate()
+    /// SQLite: the connection and thread write transactions run on (set once, right after opening).
+    private let writerSlot = Mutex<SQLiteWriter?>(nil)
+    var writer: SQLiteWriter? { writerSlot.withLock { $0 } }
+    func setWriter(_ writer: SQLiteWriter) { writerSlot.withLock { $0 = writer } }
     let serializeWriters: Bool
     /// Runs a serialized query on a connection and returns its rows by position (`Database.cells`).
     typealias CellsRunner = @Sendable (Source.Connection, String, [any Encodable & Sendable], Logger) async throws -> [[SQLCell]]
@@ -102,6 +106,13 @@ final class PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unche
         while leased.withLock({ $0 }) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
+        // The writer's connection closes once the transaction running, if any, has ended.
+        if let writer {
+            await writerGate.acquire()
+            try? await writer.close()
+            // Later transactions fail on the closed connection instead of waiting for ever.
+            writerGate.release()
+        }
         try await pools.shutdownAsync()
     }
 }
@@ -112,14 +123,18 @@ final class WriterGate: Sendable {
     private struct State {
         var busy = false
         var waiters: [CheckedContinuation<Void, Never>] = []
+        var since = ContinuousClock.now
     }
     private let state = Mutex(State())
+    /// Process-wide (every SQLite database of the process): the benchmark reads the server's figures.
+    static let totals = Mutex((holds: 0, held: Duration.zero))
 
     func acquire() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { s -> Bool in
                 if s.busy { s.waiters.append(c); return false }
                 s.busy = true
+                s.since = .now
                 return true
             }
             if resumeNow { c.resume() }
@@ -128,10 +143,20 @@ final class WriterGate: Sendable {
 
     func release() {
         let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            let now = ContinuousClock.now
+            let held = now - s.since
+            WriterGate.totals.withLock { $0.holds += 1; $0.held += held }
+            s.since = now
             if s.waiters.isEmpty { s.busy = false; return nil }
             return s.waiters.removeFirst()
         }
         next?.resume()
+    }
+
+    /// How many times gates were taken and for how long in all (from being granted to being
+    /// released, the hand-over to the next writer included): what bounds SQLite's write throughput.
+    static var usage: (holds: Int, held: Duration) {
+        totals.withLock { $0 }
     }
 }
 
@@ -139,6 +164,7 @@ final class WriterGate: Sendable {
 protocol SerializedWriters {
     var writerGate: WriterGate { get }
     var serializesWriters: Bool { get }
+    var writer: SQLiteWriter? { get }
 }
 
 extension PooledSQLDatabase: CellQuerying {}
@@ -153,20 +179,34 @@ extension SQLDatabase {
     /// On SQLite every transaction takes the write lock at once (`BEGIN IMMEDIATE`) after queueing
     /// behind the other writers of this process: no lock upgrade can fail halfway.
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let gate = (self as? SerializedWriters).flatMap { $0.serializesWriters ? $0.writerGate : nil }
-        if let gate { await gate.acquire() }
-        defer { gate?.release() }
-        return try await withSession { session in
-            let sqlite = session.dialect.name == "sqlite"
-            try await session.raw(SQLQueryString(sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
-            do {
-                let result = try await body(session)
-                try await session.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await session.raw("ROLLBACK").run()
-                throw error
-            }
+        guard let serialized = self as? SerializedWriters, serialized.serializesWriters else {
+            return try await withSession { try await runTransaction(on: $0, body) }
+        }
+        let gate = serialized.writerGate
+        guard let writer = serialized.writer else {
+            await gate.acquire()
+            defer { gate.release() }
+            return try await withSession { try await runTransaction(on: $0, body) }
+        }
+        // On the writer's own thread and connection (`SQLiteWriter`): the lock is held while statements
+        // run, not while their continuations wait for a turn on the cooperative pool.
+        return try await withTaskExecutorPreference(writer) {
+            await gate.acquire()
+            defer { gate.release() }
+            return try await runTransaction(on: writer.sql, body)
+        }
+    }
+
+    private func runTransaction<R: Sendable>(on session: any SQLDatabase, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let sqlite = session.dialect.name == "sqlite"
+        try await session.raw(SQLQueryString(sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+        do {
+            let result = try await body(session)
+            try await session.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await session.raw("ROLLBACK").run()
+            throw error
         }
     }
 }
