@@ -68,6 +68,7 @@ struct NativeParser {
     // Lines, counted lazily up to the positions asked for (always increasing).
     var countedTo = 0
     var lineCount = 1
+    var nextLF = 0
 
     // Names: per-document slots on (namespace index, local name bytes), resolved to process-wide ids at the end.
     var uriBytes: [UInt8] = []
@@ -116,6 +117,7 @@ struct NativeParser {
         self.p = p
         self.n = n
         self.cls = Classes.shared.table
+        self.nextLF = findLF(0)
         nodes.reserveCapacity(min(max(64, n / 16), 1 << 16))
         values.reserveCapacity(min(max(32, n / 32), 1 << 15))
         uriBytes.append(contentsOf: NativeParser.xmlNamespace)
@@ -128,38 +130,19 @@ struct NativeParser {
 
     mutating func line(at pos: Int) throws(Unhandled) -> Int32 {
         if pos < countedTo { throw Unhandled() } // cannot happen; never guess
-        var i = countedTo
-        if pos - i > 512 {
-            // Long spans (an attachment) have few line ends: the C library's memchr skips to each.
-            let base = UnsafeRawPointer(p)
-            while i < pos, let hit = memchr(base + i, 0x0A, pos - i) {
-                lineCount += 1
-                i = (UnsafeRawPointer(hit) - base) + 1
-            }
-            i = pos
-        }
-        // Sixteen bytes at a time: an LF lane of the comparison is 0xFF (-1), subtracted from per-lane
-        // counters that are summed every 255 rounds at most, before a lane could wrap.
-        typealias V = SIMD16<UInt8>
-        let lf = V(repeating: 0x0A)
-        while i + 16 <= pos {
-            var acc = V(repeating: 0)
-            var rounds = 0
-            while i + 16 <= pos && rounds < 255 {
-                let eq: SIMDMask<SIMD16<Int8>> = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) .== lf
-                acc &-= unsafeBitCast(eq, to: V.self)
-                i += 16
-                rounds += 1
-            }
-            lineCount += Int(SIMD16<UInt16>(truncatingIfNeeded: acc).wrappedSum())
-        }
-        while i < pos {
-            if p[i] == 0x0A { lineCount += 1 }
-            i += 1
-        }
         countedTo = pos
+        // Line ends are found one by one with the C library's memchr: a call per LF, none per node.
+        while nextLF < pos {
+            lineCount += 1
+            nextLF = findLF(nextLF + 1)
+        }
         if lineCount >= NativeParser.maxLine { throw Unhandled() } // libxml2 keeps lines above 65534 elsewhere
         return Int32(lineCount)
+    }
+
+    func findLF(_ from: Int) -> Int {
+        guard from < n, let hit = memchr(UnsafeRawPointer(p) + from, 0x0A, n - from) else { return n }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
     }
 
     // MARK: Characters
@@ -664,7 +647,7 @@ struct NativeParser {
         let qStart = i + 1
         let (qEnd, colon) = try qName(qStart)
         var j = qEnd
-        attrs.removeAll(keepingCapacity: true)
+        if !attrs.isEmpty { attrs.removeAll(keepingCapacity: true) }
         var empty = false
         while true {
             let spaced = skipSpaces(&j)
@@ -783,7 +766,7 @@ struct NativeParser {
         }
 
         if empty {
-            bindings.removeSubrange(bindingCount...)
+            if bindings.count > bindingCount { bindings.removeSubrange(bindingCount...) }
             i = j + 2
         } else {
             stack.append(Open(index: idx, qStart: qStart, qCount: qEnd - qStart, bindingCount: bindingCount))
@@ -858,7 +841,7 @@ struct NativeParser {
         _ = skipSpaces(&j)
         guard at(j) == 0x3E else { throw Unhandled() }
         closeText()
-        bindings.removeSubrange(top.bindingCount...)
+        if bindings.count > top.bindingCount { bindings.removeSubrange(top.bindingCount...) }
         stack.removeLast()
         i = j + 1
     }

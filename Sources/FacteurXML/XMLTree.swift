@@ -102,11 +102,7 @@ public final class NameTable: Sendable {
         state.withLock { s in
             names.map { pair in
                 let ns = pair.namespace, local = pair.local
-                // FNV-1a over namespace, a separator byte no UTF-8 text contains, local name.
-                var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                for b in ns { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-                h = (h ^ 0xFF) &* 0x100_0000_01B3
-                for b in local { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+                var h = NameTable.hash(local, seed: NameTable.hash(ns, seed: 0xCBF2_9CE4_8422_2325) ^ 0xFF)
                 if h == 0 { h = 1 } // 0 marks an empty slot
                 if let id = s.byBytes(h) {
                     let q = s.names[Int(id)]
@@ -123,6 +119,23 @@ public final class NameTable: Sendable {
                 return id
             }
         }
+    }
+
+    /// Bytes mixed eight at a time, their count included (so that the namespace/local split counts).
+    static func hash(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+        var h = seed ^ (UInt64(b.count) &* 0xFF51_AFD7_ED55_8CCD)
+        guard let base = b.baseAddress else { return h }
+        var k = 0
+        while k + 8 <= b.count {
+            h = (h ^ UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            k += 8
+        }
+        while k < b.count {
+            h = (h ^ UInt64(base[k])) &* 0x100_0000_01B3
+            k += 1
+        }
+        return h ^ (h >> 31)
     }
 
     private static func equal(_ s: String, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
