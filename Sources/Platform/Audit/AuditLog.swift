@@ -30,7 +30,7 @@ public struct AuditEntry: Sendable, Equatable, Codable {
             let bytes = Array(field.utf8)
             h.update(data: Array(String(bytes.count).utf8) + [0x3A] + bytes)
         }
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(h.finalize())
     }
 
     var recomputedHash: String {

@@ -6,7 +6,7 @@ import SQLKit
 /// the same bytes are stored once, and a hash in an invoice row or an audit entry names exactly one file.
 public enum Documents {
     public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: data))
     }
 
     /// Stores `data` (idempotent) inside the caller's transaction and returns its hash.

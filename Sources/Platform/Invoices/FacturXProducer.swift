@@ -12,6 +12,11 @@ public struct FacturXProducer: InvoiceDocumentProducer {
         let pdf = try FacturX.render(invoice, xml: xml, profile: .en16931, options: RenderOptions(logo: logo))
         return (xml, pdf)
     }
+
+    public func documents(for invoice: Invoice, writtenXML: Data, logo: Data?) throws -> (xml: Data, pdf: Data) {
+        let pdf = try FacturX.render(invoice, xml: writtenXML, profile: .en16931, options: RenderOptions(logo: logo))
+        return (writtenXML, pdf)
+    }
 }
 
 /// The embedded invoice XML of a Factur-X (or ZUGFeRD) PDF, nil for a plain PDF.
