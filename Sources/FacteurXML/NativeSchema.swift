@@ -211,7 +211,8 @@ final class NativeSchema: Sendable {
                 var c = tree.firstChild(e)
                 while c >= 0 {
                     if tree.kind(c) != .text { return fail(&why, explain, tree, c, "element in empty content") }
-                    if !type.mixed && !isWhitespace(tree, c) { return fail(&why, explain, tree, c, "text in empty content") }
+                    // Empty content allows no character at all, whitespace included (XML Schema 1.0, cvc-complex-type.2.1).
+                    if !type.mixed { return fail(&why, explain, tree, c, "text in empty content") }
                     c = tree.nextSibling(c)
                 }
                 return true

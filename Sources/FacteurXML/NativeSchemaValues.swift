@@ -322,8 +322,12 @@ enum NativeValues {
                 let auth = rest.dropFirst(2).prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
                 let hostPort = auth.contains(UInt8(ascii: "@")) ? auth[(auth.lastIndex(of: UInt8(ascii: "@"))! + 1)...] : auth
                 if hostPort.contains(UInt8(ascii: "@")) { return false }
+                // libxml2 refuses an empty port ("host:"); an empty host or a long port is left to it too.
                 if let pc = hostPort.firstIndex(of: UInt8(ascii: ":")) {
-                    if !hostPort[(pc + 1)...].allSatisfy(isDigit) { return false }
+                    let port = hostPort[(pc + 1)...]
+                    if port.isEmpty || port.count > 5 || !port.allSatisfy(isDigit) || pc == hostPort.startIndex { return false }
+                } else if hostPort.isEmpty {
+                    return false
                 }
                 if auth.contains(UInt8(ascii: "@")) { return false } // user info: leave it to libxml2
             }
