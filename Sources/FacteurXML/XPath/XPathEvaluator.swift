@@ -673,7 +673,7 @@ public final class XPathEvaluator {
         // `//name[preds]` without positional predicates is the descendant axis: avoids building
         // the descendant-or-self node list first.
         if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode,
-           case .step(.child, let test, let preds) = rhs, preds.allSatisfy(positionFree) {
+           case .step(.child, let test, let preds) = rhs, preds.allSatisfy(XPathEvaluator.positionFree) {
             return try evalSlash(base, .step(.descendant, test, preds), f)
         }
         if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode {
@@ -762,7 +762,7 @@ public final class XPathEvaluator {
             return x + y
         case .filter(let inner, let preds) where preds.isEmpty:
             return childStepUnion(inner)
-        case .step(.child, let test, let preds) where preds.allSatisfy(positionFree):
+        case .step(.child, let test, let preds) where preds.allSatisfy(XPathEvaluator.positionFree):
             return [(test, preds)]
         // A lone element name inside `//( … )` was turned into a simple path by `optimized()`.
         case .simplePath(let steps) where steps.count == 1 && !steps[0].attribute:
@@ -816,28 +816,28 @@ public final class XPathEvaluator {
     /// A predicate that filters each node on its own: `//x[p]` is then `descendant::x[p]`. Either it
     /// cannot yield a number, or it always yields a boolean and reads neither position() nor last()
     /// (`[cac:X/xs:decimal(cbc:Percent) = $rate]`: a comparison is a boolean whatever `$rate` holds).
-    private func positionFree(_ p: XPathExpr) -> Bool {
+    static func positionFree(_ p: XPathExpr) -> Bool {
         !mayBePositional(p) || (p.isBooleanValued && !p.mayReadPosition)
     }
 
-    private func mayBePositional(_ p: XPathExpr) -> Bool {
+    static func mayBePositional(_ p: XPathExpr) -> Bool {
         switch p {
         case .integer, .decimal, .double: return true
         case .builtin(.position, _), .builtin(.last, _): return true
         case .generalCompare(_, let a, let b), .valueCompare(_, let a, let b), .and(let a, let b), .or(let a, let b),
              .arithmetic(_, let a, let b):
             return mayBePositional(a) || mayBePositional(b)
-        case .builtin(_, let args), .function(_, let args): return args.contains(where: mayBePositional)
+        case .builtin(_, let args), .function(_, let args): return args.contains(where: XPathEvaluator.mayBePositional)
         case .variable: return true // a variable may hold a number
         default: return false
         }
     }
 
-    private func isReverse(_ axis: Axis) -> Bool {
+    func isReverse(_ axis: Axis) -> Bool {
         axis == .parent || axis == .ancestor || axis == .ancestorOrSelf || axis == .precedingSibling || axis == .preceding
     }
 
-    private func applyPredicate(_ p: XPathExpr, to nodes: [Int32], reverse: Bool) throws(XPathError) -> [Int32] {
+    func applyPredicate(_ p: XPathExpr, to nodes: [Int32], reverse: Bool) throws(XPathError) -> [Int32] {
         // Fast path for the very common `[position literal]`
         if case .integer(let k) = p { return k >= 1 && k <= nodes.count ? [reverse ? nodes[nodes.count - k] : nodes[k - 1]] : [] }
         var out: [Int32] = []

@@ -418,7 +418,7 @@ extension XPathEvaluator {
 
     // MARK: Functions
 
-    private func one(_ s: XPathSequence, _ fn: String) throws(XPathError) -> XPathItem? {
+    func one(_ s: XPathSequence, _ fn: String) throws(XPathError) -> XPathItem? {
         if s.isEmpty { return nil }
         guard s.count == 1 else { throw XPathError(code: "XPTY0004", message: "\(fn)() expects at most one item, got \(s.count)") }
         return s[0]

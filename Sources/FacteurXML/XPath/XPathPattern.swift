@@ -17,6 +17,9 @@ public final class XPathPattern: Sendable {
         var attribute: Bool
         var test: Test
         var predicates: [XPathExpr]
+        /// Per predicate, its compiled form when it yields a boolean (it filters like `truth` on the
+        /// node alone); nil: a numeric or other predicate, left to `predicatesHold`.
+        var compiled: [BoolCode?]
     }
 
     enum Anchor: Sendable {
@@ -57,7 +60,8 @@ public final class XPathPattern: Sendable {
         case .anyElement: test = .any
         default: return nil
         }
-        return Step(attribute: axis == .attribute, test: test, predicates: preds)
+        return Step(attribute: axis == .attribute, test: test, predicates: preds,
+                    compiled: preds.map { $0.isBooleanValued ? XPathCompiler.bool($0) : nil })
     }
 
     /// `s1/s2/…/sn`, optionally after `/` or `//`, as parsed: left-nested slashes.
@@ -96,10 +100,21 @@ public final class XPathPattern: Sendable {
                     }
                 }
                 guard passes else { matched = false; break }
-                if !branch.steps[i].predicates.isEmpty,
-                   !(try evaluator.predicatesHold(branch.steps[i].predicates, node: cur, axis: attribute ? .attribute : .child)) {
-                    matched = false
-                    break
+                if !branch.steps[i].predicates.isEmpty {
+                    // The predicates in order, each as `predicatesHold` tests it, stopping at the first false.
+                    var holds = true
+                    for (k, code) in branch.steps[i].compiled.enumerated() {
+                        if let code {
+                            holds = try code.run(evaluator, cur)
+                        } else {
+                            holds = try evaluator.predicatesHold([branch.steps[i].predicates[k]], node: cur, axis: attribute ? .attribute : .child)
+                        }
+                        if !holds { break }
+                    }
+                    if !holds {
+                        matched = false
+                        break
+                    }
                 }
                 if i < last || branch.anchor != .relative {
                     cur = tree.parent(cur)

@@ -638,7 +638,7 @@ extension Schematron {
                     holds = present[path] == holdsWhenPresent
                 } else {
                     let t1 = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-                    defer { profile?.add("check \(check.id) \(check.testSource.prefix(150))", t1) }
+                    defer { profile?.add("check\(check.compiled.isCompiled ? "" : "*") \(check.id) \(check.testSource.prefix(150))", t1) }
                     do { holds = try ev.effectiveBoolean(check.compiled, contextNode: n) } catch {
                         throw SchematronError(rule: check.id, error: error)
                     }
