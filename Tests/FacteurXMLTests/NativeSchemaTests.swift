@@ -127,6 +127,26 @@ import Testing
         #expect(invalid > 3000)
     }
 
+    /// Compiled once per schema on first use, from any thread: concurrent first calls on a fresh
+    /// schema give the same answers as one thread.
+    @Test func concurrentFirstUse() async throws {
+        try #require(FileManager.default.fileExists(atPath: Self.oracle.path))
+        let dir = Self.oracle.appendingPathComponent("en16931/cii/examples")
+        let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil).filter { $0.pathExtension == "xml" }
+        let trees = try files.map { try XMLParser.parse(Data(contentsOf: $0)) }
+        let expected = trees.map { Self.schemas[0].1.conforms($0) }
+        let fresh = try XMLSchema(path: Self.artefacts.appendingPathComponent("en16931/cii-schema/D16B/CII/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd").path)
+        let results = await withTaskGroup(of: [Bool].self) { group in
+            for _ in 0..<6 { group.addTask { trees.map { fresh.conforms($0) } } }
+            var all: [[Bool]] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == 6)
+        for r in results { #expect(r == expected) }
+        #expect(expected.filter { $0 }.count >= 8)
+    }
+
     /// Attachments (base64Binary), valid and broken in each way, in both syntaxes.
     @Test func attachmentVariants() throws {
         let ublURL = Self.oracle.appendingPathComponent("en16931/ubl/examples/FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml")
