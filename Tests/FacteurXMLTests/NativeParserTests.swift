@@ -237,6 +237,31 @@ import Testing
 
     // MARK: The public entry points
 
+    /// The schema-checking parse: the native tree when no schema or every schema is proven natively,
+    /// otherwise libxml2's tree and violations exactly as before.
+    @Test func schemaCheckingParseKeepsLibxml2sVerdicts() throws {
+        let xsd = FileManager.default.temporaryDirectory.appendingPathComponent("native-parser-\(UUID().uuidString).xsd")
+        try """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">
+          <xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" type="xs:decimal" maxOccurs="3"/></xs:sequence></xs:complexType></xs:element>
+        </xs:schema>
+        """.write(to: xsd, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: xsd) }
+        let schema = try XMLSchema(path: xsd.path)
+        for doc in ["<r xmlns=\"urn:t\"><a>1.5</a></r>", "<r xmlns=\"urn:t\"><a>x</a></r>", "<r xmlns=\"urn:t\"><b/></r>",
+                    "<r xmlns=\"urn:t\">\n<a>1</a>\n<a>2</a>\n<a>3</a>\n<a>4</a>\n</r>"] {
+            let data = Data(doc.utf8)
+            let (expectedTree, expected) = try XMLParser.parse(data, inspect: { d, _ in schema.validate(d) })
+            let got = try XMLParser.parse(data, schemasFor: { _ in [("k", schema)] })
+            #expect(got.violations.count == 1)
+            #expect(got.violations.first?.1 == expected, "\(doc)")
+            #expect(Self.difference(got.tree, expectedTree) == nil)
+            let none = try XMLParser.parse(data, schemasFor: { _ -> [(String, XMLSchema)] in [] })
+            #expect(none.violations.isEmpty)
+            #expect(Self.difference(none.tree, expectedTree) == nil)
+        }
+    }
+
     @Test func parseUsesTheNativeTreeAndKeepsLibxml2sErrors() throws {
         let doc = Data("<r xmlns=\"urn:x\"><a>1</a></r>".utf8)
         let tree = try XMLParser.parse(doc)
