@@ -498,19 +498,33 @@ struct NativeParser {
     /// The first byte at or after `start` that is not plain text (printable ASCII but `<`, `&`, `]`;
     /// tab; LF), sixteen bytes at a time; `n` if none. Lanes are signed so that "printable ASCII" is
     /// one comparison (bytes from 0x80 are negative).
-    @inline(__always) func nextNonPlain(_ start: Int) -> Int {
+    @inline(__always) func plainLanes(_ j: Int) -> SIMDMask<SIMD16<Int8>> {
         typealias V = SIMD16<Int8>
+        let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
+        let printable = v .> V(repeating: 0x1F)
+        let special = (v .== V(repeating: 0x3C)) .| (v .== V(repeating: 0x26)) .| (v .== V(repeating: 0x5D))
+        let blank = (v .== V(repeating: 0x0A)) .| (v .== V(repeating: 0x09))
+        return (printable .& .!special) .| blank
+    }
+
+    @inline(__always) func nextNonPlain(_ start: Int) -> Int {
         var j = start
+        var blocks = 0
         while j + 16 <= n {
-            let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
-            let printable = v .> V(repeating: 0x1F)
-            let special = (v .== V(repeating: 0x3C)) .| (v .== V(repeating: 0x26)) .| (v .== V(repeating: 0x5D))
-            let blank = (v .== V(repeating: 0x0A)) .| (v .== V(repeating: 0x09))
-            let ok = (printable .& .!special) .| blank
-            let w = unsafeBitCast(ok, to: SIMD2<UInt64>.self)
+            let w = unsafeBitCast(plainLanes(j), to: SIMD2<UInt64>.self)
             if w[0] != UInt64.max { return j + (~w[0]).trailingZeroBitCount >> 3 }
             if w[1] != UInt64.max { return j + 8 + (~w[1]).trailingZeroBitCount >> 3 }
             j += 16
+            blocks += 1
+            if blocks == 4 {
+                // A long run (an attachment): 64 bytes per test, then the last blocks one by one.
+                while j + 64 <= n {
+                    let all = plainLanes(j) .& plainLanes(j + 16) .& plainLanes(j + 32) .& plainLanes(j + 48)
+                    let a = unsafeBitCast(all, to: SIMD2<UInt64>.self)
+                    if a[0] & a[1] != UInt64.max { break }
+                    j += 64
+                }
+            }
         }
         while j < n && cls[Int(p[j])] & Classes.plain != 0 { j += 1 }
         return j
