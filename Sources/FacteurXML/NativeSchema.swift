@@ -228,10 +228,21 @@ final class NativeSchema: Sendable {
     private func children(_ tree: XMLTree, _ e: Int32, start: Int32, mixed: Bool, depth: Int, _ why: inout Unproven?, _ explain: Bool) -> Bool {
         var state = start
         var c = tree.firstChild(e)
+        var seenBits = unsafeBitCast("", to: (UInt64, UInt64).self)
         while c >= 0 {
             let node = tree.nodes[Int(c)]
             if node.kind == .text {
-                if !mixed && !isWhitespace(tree, c) { return fail(&why, explain, tree, c, "text in element-only content") }
+                if !mixed {
+                    // Siblings' indentation is usually one shared string (or the same short inline string):
+                    // a string whose two words equal those of one already found to be whitespace is that
+                    // same text (the tree holds all its strings for the whole check, so no storage is reused).
+                    let text = tree.values[Int(node.value)]
+                    let bits = unsafeBitCast(text, to: (UInt64, UInt64).self)
+                    if bits != seenBits {
+                        guard NativeValues.isXMLWhitespace(text) else { return fail(&why, explain, tree, c, "text in element-only content") }
+                        seenBits = bits
+                    }
+                }
             } else if node.kind == .element {
                 if let t = transitions[state, node.name] {
                     guard t.decl >= 0 else { return fail(&why, explain, tree, c, "ambiguous particle") }
