@@ -205,8 +205,9 @@ func issueBenchmark() async throws {
     let gate = Database.writerLockUsage
     if gate.transactions > gateBefore.transactions {
         let n = gate.transactions - gateBefore.transactions
-        print(String(format: "SQLite writer lock: %d transactions, held %.2f ms each on average (%.0f %% of the run); client: %@",
-                     n, milliseconds(gate.held - gateBefore.held) / Double(n), milliseconds(gate.held - gateBefore.held) / (seconds * 10),
+        let bodies = gate.bodies - gateBefore.bodies
+        print(String(format: "SQLite writer lock: %d transactions (%d bodies, %.1f per group commit), held %.2f ms each on average (%.0f %% of the run); client: %@",
+                     n, bodies, Double(bodies) / Double(n), milliseconds(gate.held - gateBefore.held) / Double(n), milliseconds(gate.held - gateBefore.held) / (seconds * 10),
                      lean ? "lean HTTP/1.1 (threads)" : "URLSession"))
     }
     server.cancel()

@@ -4,8 +4,15 @@ import InvoiceFormats
 import InvoiceModel
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 @testable import Platform
+
+/// A value several tasks update.
+final class Shared<T: Sendable>: Sendable {
+    let value: Mutex<T>
+    init(_ v: T) { value = Mutex(v) }
+}
 
 /// What issuing does to go faster must not change what it writes: the texts written before the number is
 /// taken and filled in afterwards, the hexadecimal digests, SQLite's writer connection.
@@ -132,6 +139,127 @@ import Testing
             #expect(try await db.sql.raw("SELECT k, v FROM t WHERE k = 'gone'").all(decoding: R.self).isEmpty)
             try await db.sql.transaction { tx in try await tx.raw("INSERT INTO t (k, v) VALUES ('after', 1)").run() }
             #expect(try await db.sql.raw("SELECT k, v FROM t").all(decoding: R.self).count == 17)
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    /// Holds SQLite's writer with a transaction that waits for `release`, until `count` more are queued.
+    private static func holdWriter(_ db: Database, until count: Int, _ queue: @escaping @Sendable () async throws -> Void) async throws {
+        let writer = try #require((db.sql as? any SerializedWriters)?.writer)
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let (started, start) = AsyncStream<Void>.makeStream()
+        async let holding: Void = db.sql.transaction { tx in
+            try await tx.raw("INSERT INTO t (k, v) VALUES ('holder', 0)").run()
+            start.yield()
+            for await _ in released { break }
+        }
+        for await _ in started { break }
+        async let queued: Void = queue()
+        while writer.waiting < count { try await Task.sleep(for: .milliseconds(2)) }
+        release.yield()
+        try await holding
+        try await queued
+    }
+
+    /// Transactions queued behind a running one commit together; one that throws is rolled back alone
+    /// and its caller, only its caller, gets its error; each body sees what the earlier ones wrote.
+    @Test func aFailingBodyInAGroupTakesOnlyItsOwnWorkBack() async throws {
+        let (db, cleanup) = try await Engines.open("sqlite")
+        do {
+            try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)").run()
+            let writer = try #require((db.sql as? any SerializedWriters)?.writer)
+            let before = writer.usage
+            struct Boom: Error, Equatable { let n: Int }
+            let outcomes = Shared<[Int: Result<Int, Boom>]>([:])
+            try await Self.holdWriter(db, until: 6) {
+                await withTaskGroup(of: Void.self) { group in
+                    for i in 0..<6 {
+                        group.addTask {
+                            do {
+                                let seen = try await db.sql.transaction { tx -> Int in
+                                    try await tx.raw("INSERT INTO t (k, v) VALUES (\(bind: "k\(i)"), \(bind: i))").run()
+                                    struct N: Decodable { let n: Int }
+                                    let n = try await tx.raw("SELECT count(*) AS n FROM t").first(decoding: N.self)?.n ?? -1
+                                    if i == 3 { throw Boom(n: n) }
+                                    return n
+                                }
+                                outcomes.value.withLock { $0[i] = .success(seen) }
+                            } catch let e as Boom {
+                                outcomes.value.withLock { $0[i] = .failure(e) }
+                            } catch {
+                                Issue.record("unexpected error \(error)")
+                            }
+                        }
+                        // Queued in this order.
+                        let queued = i + 1
+                        while ((db.sql as? any SerializedWriters)?.writer?.waiting ?? 0) < queued { try? await Task.sleep(for: .milliseconds(1)) }
+                    }
+                }
+            }
+            let after = writer.usage
+            // The holder's transaction, then the six in one.
+            #expect(after.groups - before.groups == 2)
+            #expect(after.bodies - before.bodies == 7)
+            struct R: Decodable { let k: String }
+            let keys = Set(try await db.sql.raw("SELECT k FROM t").all(decoding: R.self).map(\.k))
+            #expect(keys == ["holder", "k0", "k1", "k2", "k4", "k5"])
+            let o = outcomes.value.withLock { $0 }
+            // Body i sees the holder's row, the rows of the bodies before it that were kept, and its own.
+            #expect(o[0] == .success(2))
+            #expect(o[1] == .success(3))
+            #expect(o[2] == .success(4))
+            #expect(o[3] == .failure(Boom(n: 5)))
+            #expect(o[4] == .success(5))
+            #expect(o[5] == .success(6))
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    /// When a group's COMMIT fails (here a deferred foreign key checked at COMMIT), every body of the
+    /// group fails, and nothing of the group is kept; the writer goes on afterwards.
+    @Test func aFailedGroupCommitFailsEveryCaller() async throws {
+        let (db, cleanup) = try await Engines.open("sqlite")
+        do {
+            try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)").run()
+            try await db.sql.raw("CREATE TABLE parent (id TEXT PRIMARY KEY)").run()
+            try await db.sql.raw("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)").run()
+            let writer = try #require((db.sql as? any SerializedWriters)?.writer)
+            let before = writer.usage
+            let failures = Shared(0)
+            try await Self.holdWriter(db, until: 3) {
+                await withTaskGroup(of: Void.self) { group in
+                    for i in 0..<3 {
+                        group.addTask {
+                            do {
+                                try await db.sql.transaction { tx in
+                                    if i == 1 {
+                                        try await tx.raw("INSERT INTO child (id, parent_id) VALUES ('c', 'missing')").run()
+                                    } else {
+                                        try await tx.raw("INSERT INTO t (k, v) VALUES (\(bind: "g\(i)"), 1)").run()
+                                    }
+                                }
+                            } catch {
+                                failures.value.withLock { $0 += 1 }
+                            }
+                        }
+                        let queued = i + 1
+                        while ((db.sql as? any SerializedWriters)?.writer?.waiting ?? 0) < queued { try? await Task.sleep(for: .milliseconds(1)) }
+                    }
+                }
+            }
+            #expect(writer.usage.groups - before.groups == 2)
+            #expect(failures.value.withLock { $0 } == 3)
+            struct R: Decodable { let k: String }
+            #expect(try await db.sql.raw("SELECT k FROM t").all(decoding: R.self).map(\.k) == ["holder"])
+            #expect(try await db.sql.raw("SELECT id AS k FROM child").all(decoding: R.self).isEmpty)
+            try await db.sql.transaction { tx in try await tx.raw("INSERT INTO t (k, v) VALUES ('after', 1)").run() }
+            #expect(try await db.sql.raw("SELECT k FROM t ORDER BY k").all(decoding: R.self).map(\.k) == ["after", "holder"])
         } catch {
             try await cleanup()
             throw error

@@ -85,12 +85,13 @@ public final class Database: Sendable {
         try await shutdownPool()
     }
 
-    /// SQLite, every database of the process: how many write transactions ran and how long in all they
-    /// held the single writer's lock (PostgreSQL's writers lock rows, not the database, and do not count).
-    /// For benchmarks and diagnostics.
-    public static var writerLockUsage: (transactions: Int, held: Duration) {
+    /// SQLite, every database of the process: how many write transactions ran (`transactions`; several
+    /// callers' bodies may share one: group commit), how long in all they held the single writer's lock,
+    /// and how many bodies the grouped ones ran. PostgreSQL's writers lock rows, not the database, and do
+    /// not count. For benchmarks and diagnostics.
+    public static var writerLockUsage: (transactions: Int, held: Duration, bodies: Int) {
         let u = WriterGate.usage
-        return (u.holds, u.held)
+        return (u.holds, u.held, u.bodies)
     }
 
     /// Answers when the database answers a trivial query.

@@ -128,6 +128,8 @@ final class WriterGate: Sendable {
     private let state = Mutex(State())
     /// Process-wide (every SQLite database of the process): the benchmark reads the server's figures.
     static let totals = Mutex((holds: 0, held: Duration.zero))
+    /// Transaction bodies run by SQLite writers' groups (several per hold when grouped).
+    static let bodies = Mutex(0)
 
     func acquire() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -155,8 +157,9 @@ final class WriterGate: Sendable {
 
     /// How many times gates were taken and for how long in all (from being granted to being
     /// released, the hand-over to the next writer included): what bounds SQLite's write throughput.
-    static var usage: (holds: Int, held: Duration) {
-        totals.withLock { $0 }
+    static var usage: (holds: Int, held: Duration, bodies: Int) {
+        let t = totals.withLock { $0 }
+        return (t.holds, t.held, bodies.withLock { $0 })
     }
 }
 
@@ -188,13 +191,8 @@ extension SQLDatabase {
             defer { gate.release() }
             return try await withSession { try await runTransaction(on: $0, body) }
         }
-        // On the writer's own thread and connection (`SQLiteWriter`): the lock is held while statements
-        // run, not while their continuations wait for a turn on the cooperative pool.
-        return try await withTaskExecutorPreference(writer) {
-            await gate.acquire()
-            defer { gate.release() }
-            return try await runTransaction(on: writer.sql, body)
-        }
+        // On the writer's own thread and connection, grouped with the transactions waiting (`SQLiteWriter`).
+        return try await writer.transaction(gate: gate, body)
     }
 
     private func runTransaction<R: Sendable>(on session: any SQLDatabase, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

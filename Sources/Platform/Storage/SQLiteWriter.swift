@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import SQLiteKit
 import SQLKit
+import Synchronization
 
 /// SQLite's write transactions, run on one thread: the connection they use and the code between
 /// their statements share the single thread of `threads`.
@@ -15,10 +16,13 @@ import SQLKit
 /// queued on the same thread that runs the transaction's code, and the code after it is queued there
 /// too (this executor): the transaction runs from BEGIN to COMMIT without a thread hop or a wake-up.
 final class SQLiteWriter: TaskExecutor, @unchecked Sendable {
-    // `@unchecked`: the connection is only used by the transaction holding `WriterGate`.
+    // `@unchecked`: the connection is only used by the group of transactions holding `WriterGate`.
     let threads: NIOThreadPool
     let connection: SQLiteConnection
     let sql: any SQLDatabase
+    /// Bodies waiting for a group, and whether a task is running groups.
+    fileprivate let queue = Mutex<(pending: [any GroupedWork], running: Bool)>(([], false))
+    fileprivate let counts = Mutex((groups: 0, bodies: 0))
 
     private init(threads: NIOThreadPool, connection: SQLiteConnection) {
         self.threads = threads
@@ -57,5 +61,177 @@ final class SQLiteWriter: TaskExecutor, @unchecked Sendable {
     func close() async throws {
         try await connection.close()
         try await threads.shutdownGracefully()
+    }
+}
+
+// MARK: Group commit
+
+/// One caller's transaction body, waiting in `SQLiteWriter`'s queue to run inside a group.
+private protocol GroupedWork: AnyObject, Sendable {
+    /// Runs the body on the group's connection; false when it threw (its error is kept for its caller).
+    func run(on session: any SQLDatabase) async -> Bool
+    /// Resumes the caller: with the body's result (or its own error), or with `error` when the group's
+    /// transaction failed as a whole (its COMMIT, or SQLite rolling it back).
+    func finish(failing error: (any Error)?)
+}
+
+private final class GroupedBody<R: Sendable>: GroupedWork, @unchecked Sendable {
+    // `@unchecked`: `outcome` is written by the group's runner while it runs the body, then read once
+    // when the caller is resumed, always on the runner's task.
+    let body: @Sendable (any SQLDatabase) async throws -> R
+    let continuation: CheckedContinuation<R, any Error>
+    var outcome: Result<R, any Error>?
+
+    init(body: @escaping @Sendable (any SQLDatabase) async throws -> R, continuation: CheckedContinuation<R, any Error>) {
+        self.body = body
+        self.continuation = continuation
+    }
+
+    func run(on session: any SQLDatabase) async -> Bool {
+        do {
+            outcome = .success(try await body(session))
+            return true
+        } catch {
+            outcome = .failure(error)
+            return false
+        }
+    }
+
+    func finish(failing error: (any Error)?) {
+        if let error, case .success = outcome {
+            continuation.resume(throwing: error)
+        } else {
+            continuation.resume(with: outcome ?? .failure(error ?? CancellationError()))
+        }
+    }
+}
+
+extension SQLiteWriter {
+    /// The most bodies one transaction takes: a group stays short, so the first caller of a large one
+    /// does not wait long for its COMMIT.
+    static let largestGroup = 32
+
+    /// Runs `body` in a write transaction: alone when no other is waiting, else grouped with the bodies
+    /// queued behind the one running — one BEGIN, one COMMIT (one fsync) for all of them.
+    ///
+    /// In a group each body runs inside its own SAVEPOINT, in arrival order: one that throws is rolled
+    /// back to its savepoint (only its own work) and its caller gets its error; the others see what the
+    /// earlier bodies wrote, exactly as if those had committed just before — the same isolation as
+    /// running them one after another. Callers are resumed only once COMMIT has returned (durable,
+    /// `synchronous=FULL`); if COMMIT fails, or SQLite rolls the whole transaction back, every body of
+    /// the group fails with that error and nothing of it is kept.
+    ///
+    /// The group runs in a task of its own, not in a caller's: a caller's cancellation cannot cut into
+    /// the other bodies of its group.
+    func transaction<R: Sendable>(gate: WriterGate, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<R, any Error>) in
+            let work = GroupedBody(body: body, continuation: c)
+            let start = queue.withLock { q -> Bool in
+                q.pending.append(work)
+                if q.running { return false }
+                q.running = true
+                return true
+            }
+            if start {
+                Task(executorPreference: self) { await self.runGroups(gate: gate) }
+            }
+        }
+    }
+
+    /// Bodies waiting for the running group to end (for tests).
+    var waiting: Int { queue.withLock { $0.pending.count } }
+    /// Transactions (groups) this writer committed or rolled back, and the bodies they ran.
+    var usage: (groups: Int, bodies: Int) { counts.withLock { $0 } }
+
+    private func runGroups(gate: WriterGate) async {
+        while true {
+            let batch = queue.withLock { q -> [any GroupedWork] in
+                let n = min(q.pending.count, Self.largestGroup)
+                let taken = Array(q.pending.prefix(n))
+                q.pending.removeFirst(n)
+                if taken.isEmpty { q.running = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            await gate.acquire()
+            let outcomes = await runGroup(batch)
+            counts.withLock { $0.groups += 1; $0.bodies += batch.count }
+            WriterGate.bodies.withLock { $0 += batch.count }
+            gate.release()
+            for (w, error) in outcomes { w.finish(failing: error) }
+        }
+    }
+
+    /// Runs one group; returns how to resume each caller (nil: with its body's own outcome), which the
+    /// caller does once the lock is released.
+    private func runGroup(_ batch: [any GroupedWork]) async -> [(any GroupedWork, (any Error)?)] {
+        var outcomes: [(any GroupedWork, (any Error)?)] = []
+        let session = sql
+        do {
+            try await session.raw("BEGIN IMMEDIATE").run()
+        } catch {
+            return batch.map { ($0, error) }
+        }
+        // Alone, a body needs no savepoint: its failure rolls back the whole transaction, its own work.
+        if batch.count == 1, let only = batch.first {
+            if await only.run(on: session) {
+                do {
+                    try await session.raw("COMMIT").run()
+                    return [(only, nil)]
+                } catch {
+                    try? await session.raw("ROLLBACK").run()
+                    return [(only, error)]
+                }
+            }
+            try? await session.raw("ROLLBACK").run()
+            return [(only, nil)]
+        }
+        var succeeded: [any GroupedWork] = []
+        var failed: [any GroupedWork] = []
+        var lost: (any Error)?
+        for w in batch {
+            if let lost {
+                outcomes.append((w, lost))
+                continue
+            }
+            do {
+                try await session.raw("SAVEPOINT facteur_grouped").run()
+            } catch {
+                lost = error
+                outcomes.append((w, error))
+                continue
+            }
+            if await w.run(on: session) {
+                do {
+                    try await session.raw("RELEASE facteur_grouped").run()
+                    succeeded.append(w)
+                } catch {
+                    lost = error
+                    outcomes.append((w, error))
+                }
+            } else {
+                do {
+                    try await session.raw("ROLLBACK TO facteur_grouped").run()
+                    try await session.raw("RELEASE facteur_grouped").run()
+                } catch {
+                    // SQLite rolled the whole transaction back (some errors do): the savepoint is gone,
+                    // and with it what the earlier bodies wrote.
+                    lost = error
+                }
+                failed.append(w)
+            }
+        }
+        outcomes += failed.map { ($0, nil) }
+        if let lost {
+            try? await session.raw("ROLLBACK").run()
+            return outcomes + succeeded.map { ($0, lost) }
+        }
+        do {
+            try await session.raw("COMMIT").run()
+            return outcomes + succeeded.map { ($0, nil) }
+        } catch {
+            try? await session.raw("ROLLBACK").run()
+            return outcomes + succeeded.map { ($0, error) }
+        }
     }
 }
