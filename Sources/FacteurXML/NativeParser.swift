@@ -118,8 +118,10 @@ struct NativeParser {
         self.n = n
         self.cls = Classes.shared.table
         self.nextLF = findLF(0)
-        nodes.reserveCapacity(min(max(64, n / 16), 1 << 16))
-        values.reserveCapacity(min(max(32, n / 32), 1 << 15))
+        // About one node per 16 bytes of a pretty-printed invoice; capped, since the tree keeps the
+        // capacity and a large document is mostly one attachment.
+        nodes.reserveCapacity(min(max(64, n / 16), 4096))
+        values.reserveCapacity(min(max(32, n / 32), 2048))
         uriBytes.append(contentsOf: NativeParser.xmlNamespace)
         uris.append((0, NativeParser.xmlNamespace.count)) // index 1: the `xml` prefix, bound implicitly
     }
