@@ -124,6 +124,24 @@ enum XPathCompiler {
             return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in ev.pathExists(steps[...], from: n) }
         case .generalCompare(let op, let a, let b):
             return compare(op, a, b)
+        case .quantified(let every, let bindings, let body) where bindings.count == 1:
+            // `every/some $x in E satisfies B`, as `quantify` runs it: E by the interpreter, then B
+            // compiled with $x bound to each item in turn, stopping at the first decisive one.
+            let (name, source) = bindings[0]
+            let test = bool(body)
+            return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
+                let items = try ev.eval(source, focus(n))
+                let mark = ev.scope.count
+                ev.scope.append((name, XPathSequence()))
+                defer { ev.unbind(to: mark) }
+                for item in items {
+                    ev.scope[mark].value = XPathSequence(item)
+                    let r = try test.run(ev, n)
+                    if every && !r { return false }
+                    if !every && r { return true }
+                }
+                return every
+            }
         case .inTokenList(let tokens, let list, let needle):
             return tokenList(tokens, list, needle)
         case .memo(let id, let inner):
@@ -235,6 +253,8 @@ enum XPathCompiler {
         case nodes(NodesCode)
         /// Zero or one atomic item (numbers: casts, arithmetic, rounding, sums).
         case optional(OptionalItemCode)
+        /// Anything else (a variable, a filter…), evaluated and atomized by the interpreter.
+        case sequence(XPathExpr)
 
         /// The atomized values, as `atomize(eval(e))` gives them.
         func values(_ ev: XPathEvaluator, _ n: Int32) throws(XPathError) -> [XPathItem] {
@@ -246,6 +266,8 @@ enum XPathCompiler {
                 var out: [Int32] = []
                 try c.run(ev, n, &out)
                 return out.map { XPathItem.untyped(ev.tree.stringValue($0)) }
+            case .sequence(let e):
+                return try ev.atomize(try ev.eval(e, focus(n))).array
             }
         }
     }
@@ -260,7 +282,7 @@ enum XPathCompiler {
         }
         if let ns = nodes(e) { return .nodes(ns) }
         if let o = optionalItem(e) { return .optional(o) }
-        return nil
+        return .sequence(e)
     }
 
     // MARK: Numbers (zero or one item, as `eval` computes them)
@@ -270,6 +292,8 @@ enum XPathCompiler {
     enum Operand {
         case optional(OptionalItemCode)
         case nodes(NodesCode)
+        /// `path/f(…)`: f's item (if any) for each node of the path, in its order.
+        case mapped(NodesCode, OptionalItemCode)
         case interpreted(XPathExpr)
 
         /// The atomized value, nil when empty; `tooMany` is thrown for two items or more.
@@ -283,6 +307,12 @@ enum XPathCompiler {
                 try c.run(ev, n, &out)
                 if out.count == 1 { return XPathSequence(.untyped(ev.tree.stringValue(out[0]))) }
                 return XPathSequence(out.map { XPathItem.untyped(ev.tree.stringValue($0)) })
+            case .mapped(let path, let f):
+                var nodes: [Int32] = []
+                try path.run(ev, n, &nodes)
+                var out = XPathSequence()
+                for x in nodes { if let v = try f.run(ev, x) { out.append(v) } }
+                return out
             case .interpreted(let e):
                 return try ev.atomize(try ev.eval(e, focus(n)))
             }
@@ -295,6 +325,13 @@ enum XPathCompiler {
         }
         if let o = optionalItem(e) { return .optional(o) }
         if let ns = nodes(e) { return .nodes(ns) }
+        // `evalSlash`'s general case for a right side that yields atomic values and reads neither
+        // position() nor last(): the left side's nodes, the right side evaluated on each in turn.
+        if case .slash(let lhs, let rhs) = e, !rhs.mayReadPosition, !lhs.isDescendantOrSelfNode,
+           !{ if case .slash(_, let dos) = lhs { return dos.isDescendantOrSelfNode }; return false }(),
+           let left = nodes(lhs), let f = optionalItem(rhs) {
+            return .mapped(left, f)
+        }
         return .interpreted(e)
     }
 
@@ -363,13 +400,45 @@ enum XPathCompiler {
     }
 
     static func compare(_ op: CompareOp, _ a: XPathExpr, _ b: XPathExpr) -> BoolCode? {
-        guard let l = side(a), let r = side(b) else { return nil }
         let equality = op == .eq || op == .ne
         let want = op == .eq
+        // `path = 'literal'`, the commonest shape: the nodes gathered with the first one inline (no
+        // array for zero or one node), compared in document order as `compareGeneral` does.
+        if case .simplePath(let steps) = a, let lit = XPathEvaluator.literal(b) {
+            if equality, case .string(let s) = lit {
+                return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
+                    var nodes = XPathEvaluator.NodeCollector()
+                    ev.pathNodes(steps[...], from: n, into: &nodes)
+                    let tree = ev.tree
+                    return try nodes.forEach { (x) throws(XPathError) in (tree.stringValue(x) == s) == want }
+                }
+            }
+            return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
+                var nodes = XPathEvaluator.NodeCollector()
+                ev.pathNodes(steps[...], from: n, into: &nodes)
+                return try nodes.forEach { (x) throws(XPathError) in try ev.compareValues(op, .untyped(ev.tree.stringValue(x)), lit, general: true) }
+            }
+        }
+        if case .simplePath(let steps) = b, let lit = XPathEvaluator.literal(a) {
+            if equality, case .string(let s) = lit {
+                return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
+                    var nodes = XPathEvaluator.NodeCollector()
+                    ev.pathNodes(steps[...], from: n, into: &nodes)
+                    let tree = ev.tree
+                    return try nodes.forEach { (x) throws(XPathError) in (s == tree.stringValue(x)) == want }
+                }
+            }
+            return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
+                var nodes = XPathEvaluator.NodeCollector()
+                ev.pathNodes(steps[...], from: n, into: &nodes)
+                return try nodes.forEach { (x) throws(XPathError) in try ev.compareValues(op, lit, .untyped(ev.tree.stringValue(x)), general: true) }
+            }
+        }
+        guard let l = side(a), let r = side(b) else { return nil }
         switch (l, r) {
-        case (.literal, .literal):
+        case (.literal, .literal), (.sequence, .sequence), (.sequence, .literal), (.literal, .sequence):
             return nil
-        case (.optional, _), (_, .optional):
+        case (.optional, _), (_, .optional), (.sequence, _), (_, .sequence):
             // Both sides' values, then every pair in order, as `generalCompare` does.
             return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
                 let u = try l.values(ev, n), v = try r.values(ev, n)
