@@ -576,13 +576,20 @@ struct NativeSchemaCompiler {
         var nfa = NFA()
         let start = nfa.newState()
         guard let end = nfa.build(p, from: start) else { return nil }
-        // Subset construction.
+        // Subset construction. Epsilon closures mark states with a stamp instead of hashing them
+        // into sets (compiling UBL spent most of its time hashing).
+        var mark = [Int](repeating: 0, count: nfa.epsilon.count)
+        var stamp = 0
         func closure(_ set: [Int]) -> [Int] {
-            var seen = Set(set), stack = set
+            stamp += 1
+            var out: [Int] = []
+            var stack: [Int] = []
+            for s in set where mark[s] != stamp { mark[s] = stamp; out.append(s); stack.append(s) }
             while let s = stack.popLast() {
-                for t in nfa.epsilon[s] where !seen.contains(t) { seen.insert(t); stack.append(t) }
+                for t in nfa.epsilon[s] where mark[t] != stamp { mark[t] = stamp; out.append(t); stack.append(t) }
             }
-            return seen.sorted()
+            out.sort()
+            return out
         }
         var index: [[Int]: Int32] = [:]
         var queue: [[Int]] = []
