@@ -235,3 +235,20 @@ extension SQLiteWriter {
         }
     }
 }
+
+/// Runs a task's jobs on an event loop: PostgreSQL transactions run on their connection's loop, where
+/// each answer arrives, so the code after a statement runs as soon as the answer is read instead of
+/// queueing for a turn on the cooperative pool behind validations and renders while the transaction
+/// holds its row locks (the invoice sequence, the audit chains).
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
