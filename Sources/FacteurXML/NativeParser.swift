@@ -112,6 +112,11 @@ struct NativeParser {
     static let maxText = 9_000_000
     static let maxName = 1000
     static let maxLine = 65_000
+    /// Attributes per element, namespace URIs per document, declarations in scope: the native reader's
+    /// checks are linear in these, so unusual numbers (only hostile input has them) go to libxml2.
+    static let maxAttributes = 64
+    static let maxURIs = 256
+    static let maxBindings = 256
 
     init(_ p: UnsafePointer<UInt8>, _ n: Int) {
         self.p = p
@@ -705,7 +710,7 @@ struct NativeParser {
                     j += l
                 }
             }
-            guard j - vStart < NativeParser.maxText else { throw Unhandled() }
+            guard j - vStart < NativeParser.maxText, attrs.count < NativeParser.maxAttributes else { throw Unhandled() }
             attrs.append(Attr(qStart: aStart, qCount: aEnd - aStart, colon: aColon, vStart: vStart, vEnd: j, simple: simple))
             j += 1
         }
@@ -733,6 +738,7 @@ struct NativeParser {
             if isPrefixed && value.isEmpty { throw Unhandled() }
             if value == NativeParser.xmlNamespace || value == NativeParser.xmlnsNamespace { throw Unhandled() }
             let uri = internURI(value)
+            guard uris.count <= NativeParser.maxURIs, bindings.count < NativeParser.maxBindings else { throw Unhandled() }
             bindings.append((prefixStart, prefixCount, uri))
             if declared == nil { declared = [:] }
             declared![String(decoding: UnsafeBufferPointer(start: p + prefixStart, count: prefixCount), as: UTF8.self)] =

@@ -165,6 +165,21 @@ import Testing
         #expect(throws: XMLInputError.self) { try XMLParser.parseNatively(Data(deep.utf8)) }
     }
 
+    /// Shapes only hostile input has (thousands of attributes or namespace declarations) are left to
+    /// libxml2, whose behaviour on them is unchanged, rather than checked at quadratic cost.
+    @Test func unusualShapesAreLeftToLibxml2() {
+        let attributes = "<r " + (0..<5000).map { "a\($0)=\"\($0)\"" }.joined(separator: " ") + "/>"
+        let declarations = "<r>" + (0..<200).map { "<e xmlns:p\($0)=\"urn:\($0)\" xmlns:q\($0)=\"urn:q\">" }.joined()
+            + String(repeating: "</e>", count: 200) + "</r>"
+        for doc in [attributes, declarations] {
+            let data = Data(doc.utf8)
+            #expect(Self.native(data) == nil)
+            #expect((try? XMLParser.parse(data)) != nil)
+        }
+        let few = "<r " + (0..<60).map { "a\($0)=\"\($0)\"" }.joined(separator: " ") + "/>"
+        if case .same = Self.compare(Data(few.utf8)) {} else { Issue.record("60 attributes: not the same tree") }
+    }
+
     // MARK: Generated variants
 
     /// Random documents from the constructs that decide text nodes and their lines: text with CR,
