@@ -166,7 +166,6 @@ enum XPathCompiler {
                     return !out.isEmpty
                 }
             }
-            if ProcessInfo.processInfo.environment["XPATH_COMPILER_DEBUG"] != nil { print("memo interpreted:", String(describing: inner).prefix(3000)) }
             return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
                 if let v = ev.memo.value(id) { return try ev.ebv(v) }
                 return try ev.truth(e, focus(n))
@@ -253,6 +252,8 @@ enum XPathCompiler {
         case nodes(NodesCode)
         /// Zero or one atomic item (numbers: casts, arithmetic, rounding, sums).
         case optional(OptionalItemCode)
+        /// `path/f(…)` (`cac:TaxScheme/normalize-space(cbc:ID)`): f's item, if any, for each node.
+        case mapped(NodesCode, OptionalItemCode)
         /// Anything else (a variable, a filter…), evaluated and atomized by the interpreter.
         case sequence(XPathExpr)
 
@@ -266,6 +267,12 @@ enum XPathCompiler {
                 var out: [Int32] = []
                 try c.run(ev, n, &out)
                 return out.map { XPathItem.untyped(ev.tree.stringValue($0)) }
+            case .mapped(let path, let f):
+                var nodes: [Int32] = []
+                try path.run(ev, n, &nodes)
+                var out: [XPathItem] = []
+                for x in nodes { if let v = try f.run(ev, x) { out.append(v) } }
+                return out
             case .sequence(let e):
                 return try ev.atomize(try ev.eval(e, focus(n))).array
             }
@@ -282,6 +289,7 @@ enum XPathCompiler {
         }
         if let ns = nodes(e) { return .nodes(ns) }
         if let o = optionalItem(e) { return .optional(o) }
+        if let (left, f) = mapping(e) { return .mapped(left, f) }
         return .sequence(e)
     }
 
@@ -327,12 +335,18 @@ enum XPathCompiler {
         if let ns = nodes(e) { return .nodes(ns) }
         // `evalSlash`'s general case for a right side that yields atomic values and reads neither
         // position() nor last(): the left side's nodes, the right side evaluated on each in turn.
-        if case .slash(let lhs, let rhs) = e, !rhs.mayReadPosition, !lhs.isDescendantOrSelfNode,
-           !{ if case .slash(_, let dos) = lhs { return dos.isDescendantOrSelfNode }; return false }(),
-           let left = nodes(lhs), let f = optionalItem(rhs) {
-            return .mapped(left, f)
-        }
+        if let (left, f) = mapping(e) { return .mapped(left, f) }
         return .interpreted(e)
+    }
+
+    /// `evalSlash`'s general case for a right side that yields zero or one atomic item and reads
+    /// neither position() nor last(): the left side's nodes, the right side evaluated on each in turn
+    /// (no sorting: atomic values keep that order).
+    static func mapping(_ e: XPathExpr) -> (NodesCode, OptionalItemCode)? {
+        guard case .slash(let lhs, let rhs) = e, !rhs.mayReadPosition, !lhs.isDescendantOrSelfNode else { return nil }
+        if case .slash(_, let dos) = lhs, dos.isDescendantOrSelfNode { return nil }
+        guard let left = nodes(lhs), let f = optionalItem(rhs) else { return nil }
+        return (left, f)
     }
 
     static func optionalItem(_ e: XPathExpr) -> OptionalItemCode? {
@@ -438,7 +452,7 @@ enum XPathCompiler {
         switch (l, r) {
         case (.literal, .literal), (.sequence, .sequence), (.sequence, .literal), (.literal, .sequence):
             return nil
-        case (.optional, _), (_, .optional), (.sequence, _), (_, .sequence):
+        case (.optional, _), (_, .optional), (.sequence, _), (_, .sequence), (.mapped, _), (_, .mapped):
             // Both sides' values, then every pair in order, as `generalCompare` does.
             return BoolCode { (ev: XPathEvaluator, n: Int32) throws(XPathError) -> Bool in
                 let u = try l.values(ev, n), v = try r.values(ev, n)
@@ -629,6 +643,33 @@ enum XPathCompiler {
         case .step(let axis, let test, let preds):
             return step(axis, test, preds)
         case .slash(let lhs, let rhs):
+            if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode,
+               case .step(.attribute, .name(_, let id), let preds) = rhs, preds.isEmpty, let left = nodes(base) {
+                // `//@name`: the attributes of that name inside each left node's subtree, read from a
+                // per-document index instead of scanning the subtree (`evalSlash` scans; same nodes).
+                return NodesCode { (ev: XPathEvaluator, n: Int32, out: inout [Int32]) throws(XPathError) in
+                    var l: [Int32] = []
+                    try left.run(ev, n, &l)
+                    let tree = ev.tree
+                    let range = ev.attributes(named: id)
+                    let all = ev.attributeIndex.order
+                    var collected: [Int32] = []
+                    for x in l {
+                        guard tree.kind(x) == .element || tree.kind(x) == .document else { continue }
+                        let end = tree.subtreeEnd(x)
+                        var lo = range.lowerBound, hi = range.upperBound
+                        while lo < hi { let mid = (lo + hi) / 2; if all[mid] <= x { lo = mid + 1 } else { hi = mid } }
+                        while lo < range.upperBound && all[lo] < end { collected.append(all[lo]); lo += 1 }
+                    }
+                    if l.count > 1 {
+                        collected.sort()
+                        var last: Int32 = -1
+                        for x in collected where x != last { out.append(x); last = x }
+                        return
+                    }
+                    out += collected
+                }
+            }
             if case .slash(let base, let dos) = lhs, dos.isDescendantOrSelfNode {
                 // `//name[p]` with predicates that filter each node alone is `descendant::name[p]`, as
                 // `evalSlash` reads it; the other `//…` shapes keep the interpreter's shortcuts.

@@ -152,6 +152,9 @@ public final class XPathEvaluator {
     /// order) rather than a dictionary of arrays: no allocation per name.
     final class NameIndex {
         var built = false
+        /// Elements, or attributes (`//@name`).
+        let kind: XMLTree.Kind
+        init(kind: XMLTree.Kind = .element) { self.kind = kind }
         /// Open addressing: name id → group (keys -1 = empty).
         var keys: [Int32] = []
         var groups: [Int32] = []
@@ -191,7 +194,7 @@ public final class XPathEvaluator {
             elementGroup.withUnsafeMutableBufferPointer { elementGroup in
                 var i = 1
                 while i < count {
-                    if nodes[i].kind == .element {
+                    if nodes[i].kind == kind {
                         let id = nodes[i].name
                         var h = NameIndex.hash(id, size)
                         while keys[h] != -1 && keys[h] != id { h = (h + 1) & (size - 1) }
@@ -228,6 +231,8 @@ public final class XPathEvaluator {
         }
     }
     let nameIndex = NameIndex()
+    /// Attributes by name, built on the first compiled `//@name`.
+    let attributeIndex = NameIndex(kind: .attribute)
     /// Values of context-free sub-expressions, per document.
     /// Values of context-free sub-expressions, per document: a few hundred at most, keyed by memo
     /// id in a small open-addressing table (a Swift dictionary hashed and rehashed as it grew, ≈ 2 %
@@ -273,6 +278,14 @@ public final class XPathEvaluator {
         }
     }
     var memo = Memo()
+
+    /// The attributes named `id`, in document order, as a range of `attributeIndex.order`.
+    func attributes(named id: Int32) -> Range<Int> {
+        if !attributeIndex.built { attributeIndex.build(tree) }
+        let g = attributeIndex.group(id)
+        if g < 0 { return 0..<0 }
+        return Int(attributeIndex.start[g])..<Int(attributeIndex.start[g + 1])
+    }
 
     /// The elements named `id`, in document order, as a range of `nameIndex.order`.
     func elements(named id: Int32) -> Range<Int> {
