@@ -108,6 +108,14 @@ final class Shared<T: Sendable>: Sendable {
     @Test func writerConnectionAndPooledWritesShareTheFile() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {
+            // The writer's connection is set up as the pooled ones: foreign keys, busy timeout, and
+            // durable commits (synchronous FULL, SQLite's default: 2).
+            struct P: Decodable { let foreign_keys: Int?; let timeout: Int?; let synchronous: Int? }
+            let writer = try #require((db.sql as? any SerializedWriters)?.writer)
+            #expect(try await writer.sql.raw("PRAGMA foreign_keys").first(decoding: P.self)?.foreign_keys == 1)
+            #expect(try await writer.sql.raw("PRAGMA busy_timeout").first(decoding: P.self)?.timeout == 10000)
+            #expect(try await writer.sql.raw("PRAGMA synchronous").first(decoding: P.self)?.synchronous == 2)
+            #expect(try await db.sql.raw("PRAGMA synchronous").first(decoding: P.self)?.synchronous == 2)
             try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)").run()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<16 {
