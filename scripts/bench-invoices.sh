@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Invoice platform benchmarks (numbers, not tests), on SQLite then on a throwaway PostgreSQL 15:
 #  - issuing through the HTTP API (create + issue: validate, number, render the Factur-X PDF, store, deliver
-#    to the buyer on the network), invoices per second with 8 concurrent clients;
+#    to the buyer on the network), invoices per second with 8 concurrent clients; the load comes from a lean
+#    HTTP/1.1 client on threads of its own (Benchmarks/facteur-bench-platform/LeanHTTPClient.swift: URLSession
+#    took about an eighth of the CPU in the server's process); `--client urlsession` for the old generator;
 #  - the dashboard and searches over 100,000 invoices of one company.
 set -euo pipefail
 cd "$(dirname "$0")/.."
