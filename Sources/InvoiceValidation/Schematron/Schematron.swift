@@ -139,8 +139,13 @@ public struct Schematron: Sendable {
         /// Which of the paths exist below `n`, in `found` (reused between rules to avoid allocating).
         func present(in tree: XMLTree, from n: Int32, into found: inout [Bool]) {
             guard pathCount > 0 else { return }
-            found.removeAll(keepingCapacity: true)
-            found.append(contentsOf: repeatElement(false, count: pathCount))
+            // Only the first `pathCount` flags are read: cleared in place (the array only grows),
+            // instead of emptied and refilled for every rule that fires.
+            if found.count < pathCount { found.append(contentsOf: repeatElement(false, count: pathCount - found.count)) }
+            found.withUnsafeMutableBufferPointer { f in
+                var i = 0
+                while i < pathCount { f[i] = false; i += 1 }
+            }
             name.withUnsafeBufferPointer { name in
             elementStart.withUnsafeBufferPointer { elementStart in
             attributeStart.withUnsafeBufferPointer { attributeStart in
