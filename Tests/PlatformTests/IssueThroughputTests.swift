@@ -102,6 +102,68 @@ final class Shared<T: Sendable>: Sendable {
         #expect(Documents.sha256(data) == SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
     }
 
+    /// A body that writes through the database rather than its transaction's connection fails at once
+    /// (it would wait for the writer it holds, for ever), and its transaction is rolled back.
+    @Test func aWriteInsideABodyThroughTheDatabaseFails() async throws {
+        let (db, cleanup) = try await Engines.open("sqlite")
+        do {
+            try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY)").run()
+            await #expect(throws: DatabaseError.self) {
+                try await db.sql.transaction { tx in
+                    try await tx.raw("INSERT INTO t (k) VALUES ('d')").run()
+                    _ = try await db.sql.transaction { inner in try await inner.raw("INSERT INTO t (k) VALUES ('e')").run() }
+                }
+            }
+            try await db.sql.transaction { tx in try await tx.raw("INSERT INTO t (k) VALUES ('f')").run() }
+            struct K: Decodable { let k: String }
+            #expect(try await db.sql.raw("SELECT k FROM t ORDER BY k").all(decoding: K.self).map(\.k) == ["f"])
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
+    /// The same draft issued twice at once (a double click): one request issues it, the other is told
+    /// it changed under it — a conflict, not a server error — and no number is lost.
+    @Test(arguments: Engines.all)
+    func aDraftIssuedTwiceAtOnceIsIssuedOnce(engine: String) async throws {
+        let (db, cleanup) = try await Engines.open(engine)
+        do {
+            try await Migrations.apply(to: db, logger: Logger(label: "test"))
+            let (a, _) = try await Companies.create(db, CompanyAndAPITests.alice, actor: "test", ip: nil)
+            let client = try await Clients.create(db, companyID: a.id, Client(kind: .business, name: "Client SA", siret: "73282932000074",
+                                                                              emails: ["compta@client.fr"], addressLine1: "2 avenue Foch", postCode: "75016", city: "Paris"), actor: "test", ip: nil)
+            let entry = InvoiceEntry(clientId: client.id, lines: [
+                .init(description: "Conseil", quantity: 2, unitPrice: 100, vatCategory: "S", vatRate: 20)])
+            for round in 0..<5 {
+                let draft = try await Invoices.createDraft(db, companyID: a.id, entry, actor: "test", ip: nil)
+                let outcomes = await withTaskGroup(of: Result<String?, any Error>.self) { group in
+                    for _ in 0..<2 {
+                        group.addTask {
+                            do { return .success(try await Invoices.issue(db, companyID: a.id, id: draft.id, producer: FacturXProducer(), actor: "test", ip: nil).number) }
+                            catch { return .failure(error) }
+                        }
+                    }
+                    var all: [Result<String?, any Error>] = []
+                    for await r in group { all.append(r) }
+                    return all
+                }
+                let numbers = outcomes.compactMap { try? $0.get() }
+                #expect(numbers.count == 1, "\(engine) round \(round): \(outcomes)")
+                let value = numbers.first.flatMap { $0 }.flatMap { $0.split(separator: "-").last }.flatMap { Int($0) }
+                #expect(value == round + 1, "\(engine) round \(round): \(numbers) — no number skipped")
+                for case .failure(let error) in outcomes {
+                    #expect(error is PlatformError, "\(engine) round \(round): \(error)")
+                }
+            }
+        } catch {
+            try await cleanup()
+            throw error
+        }
+        try await cleanup()
+    }
+
     /// SQLite's write transactions run on a connection of their own; single statements written through
     /// the pool at the same time wait for the write lock (busy timeout) instead of failing, and every
     /// write is there afterwards.

@@ -552,8 +552,14 @@ public enum Invoices {
                 steps = Lifecycle.networkDelivery
             }
             issued.status_code = steps.last!.code
-            try await tx.update("invoices").set(model: issued).where("id", .equal, id).where("seller_company_id", .equal, companyID)
-                .where("state", .equal, InvoiceState.draft.rawValue).run()
+            // The draft was read before the lock: if another request issued or deleted it since (a double
+            // click), nothing matches, and this one stops here — its number goes back with its savepoint.
+            let updated = try await tx.update("invoices").set(model: issued).where("id", .equal, id).where("seller_company_id", .equal, companyID)
+                .where("state", .equal, InvoiceState.draft.rawValue).returning("id").all()
+            guard !updated.isEmpty else {
+                throw PlatformError.conflict(field: "state", fr: "Ce brouillon vient d'être émis ou supprimé par une autre demande : rechargez la facture.",
+                                             en: "This draft has just been issued or deleted by another request: reload the invoice.")
+            }
             // A draft has no history yet: its first events are numbered from 1, in one statement.
             var events = tx.insert(into: "invoice_events")
                 .columns("invoice_id", "seq", "at", "status_code", "side", "actor", "company_id", "reason", "amount")

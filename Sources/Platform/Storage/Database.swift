@@ -13,9 +13,15 @@ public enum DatabaseEngine: String, Sendable {
 public enum DatabaseError: Error, CustomStringConvertible {
     case cannotCreateDataDirectory(String, underlying: String)
     case invalidURL(String)
+    case noWriteAheadLog(String)
+    case writeInsideTransaction
 
     public var description: String {
         switch self {
+        case let .noWriteAheadLog(mode):
+            return "SQLite refused write-ahead logging (journal mode \(mode)): the data folder must be on a local file system"
+        case .writeInsideTransaction:
+            return "a write went through the database while a transaction held SQLite's writer: it must use the transaction's connection"
         case let .cannotCreateDataDirectory(path, underlying): return "cannot create the data folder \(path): \(underlying)"
         case let .invalidURL(url): return "DATABASE_URL \(url) cannot be used: expected postgres://user:password@host:port/database"
         }
@@ -71,7 +77,12 @@ public final class Database: Sendable {
         })
         // WAL (a property of the file) lets readers work while one writer commits; the busy timeout
         // (set on each connection) makes concurrent writers wait for the lock instead of failing.
-        try await db.sql.raw("PRAGMA journal_mode=WAL").run()
+        struct Mode: Decodable { let journal_mode: String }
+        let mode = try await db.sql.raw("PRAGMA journal_mode=WAL").first(decoding: Mode.self)?.journal_mode ?? "?"
+        guard mode.lowercased() == "wal" else {
+            try? await db.shutdown()
+            throw DatabaseError.noWriteAheadLog(mode)
+        }
         do {
             sqlite.setWriter(try await SQLiteWriter.open(path: path, logger: logger, on: group.any()))
         } catch {

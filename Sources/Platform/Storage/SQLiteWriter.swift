@@ -40,6 +40,9 @@ final class SQLiteWriter: TaskExecutor, @unchecked Sendable {
             do {
                 try await writer.sql.raw("PRAGMA foreign_keys = ON").run()
                 try await writer.sql.raw("PRAGMA busy_timeout=10000").run()
+                // SQLite's default, said out loud: every COMMIT is on disk (fsync of the WAL) before any
+                // caller of the group is told it succeeded.
+                try await writer.sql.raw("PRAGMA synchronous=FULL").run()
             } catch {
                 try? await connection.close()
                 throw error
@@ -73,6 +76,8 @@ private protocol GroupedWork: AnyObject, Sendable {
     /// Resumes the caller: with the body's result (or its own error), or with `error` when the group's
     /// transaction failed as a whole (its COMMIT, or SQLite rolling it back).
     func finish(failing error: (any Error)?)
+    /// The body's own error, when it threw.
+    var failure: (any Error)? { get }
 }
 
 private final class GroupedBody<R: Sendable>: GroupedWork, @unchecked Sendable {
@@ -97,6 +102,11 @@ private final class GroupedBody<R: Sendable>: GroupedWork, @unchecked Sendable {
         }
     }
 
+    var failure: (any Error)? {
+        if case .failure(let error) = outcome { return error }
+        return nil
+    }
+
     func finish(failing error: (any Error)?) {
         if let error, case .success = outcome {
             continuation.resume(throwing: error)
@@ -107,6 +117,10 @@ private final class GroupedBody<R: Sendable>: GroupedWork, @unchecked Sendable {
 }
 
 extension SQLiteWriter {
+    /// Set while bodies run: a body that wrote through the database instead of its transaction's
+    /// connection would wait for the writer it is holding — for ever. It fails at once instead.
+    @TaskLocal static var runningBody = false
+
     /// The most bodies one transaction takes: a group stays short, so the first caller of a large one
     /// does not wait long for its COMMIT.
     static let largestGroup = 32
@@ -124,7 +138,8 @@ extension SQLiteWriter {
     /// The group runs in a task of its own, not in a caller's: a caller's cancellation cannot cut into
     /// the other bodies of its group.
     func transaction<R: Sendable>(gate: WriterGate, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<R, any Error>) in
+        if SQLiteWriter.runningBody { throw DatabaseError.writeInsideTransaction }
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<R, any Error>) in
             let work = GroupedBody(body: body, continuation: c)
             let start = queue.withLock { q -> Bool in
                 q.pending.append(work)
@@ -133,7 +148,7 @@ extension SQLiteWriter {
                 return true
             }
             if start {
-                Task(executorPreference: self) { await self.runGroups(gate: gate) }
+                Task(executorPreference: self) { await SQLiteWriter.$runningBody.withValue(true) { await self.runGroups(gate: gate) } }
             }
         }
     }
@@ -170,7 +185,14 @@ extension SQLiteWriter {
         do {
             try await session.raw("BEGIN IMMEDIATE").run()
         } catch {
-            return batch.map { ($0, error) }
+            // A transaction left open (a ROLLBACK that failed after an I/O error) would refuse every
+            // later BEGIN: close it and try once more rather than refuse all writes until a restart.
+            try? await session.raw("ROLLBACK").run()
+            do {
+                try await session.raw("BEGIN IMMEDIATE").run()
+            } catch {
+                return batch.map { ($0, error) }
+            }
         }
         // Alone, a body needs no savepoint: its failure rolls back the whole transaction, its own work.
         if batch.count == 1, let only = batch.first {
@@ -214,9 +236,10 @@ extension SQLiteWriter {
                     try await session.raw("ROLLBACK TO facteur_grouped").run()
                     try await session.raw("RELEASE facteur_grouped").run()
                 } catch {
-                    // SQLite rolled the whole transaction back (some errors do): the savepoint is gone,
-                    // and with it what the earlier bodies wrote.
-                    lost = error
+                    // SQLite rolled the whole transaction back (some errors do: a full disk, an I/O
+                    // error): the savepoint is gone, and with it what the earlier bodies wrote. Their
+                    // callers are told the cause (this body's error), not "no such savepoint".
+                    lost = w.failure ?? error
                 }
                 failed.append(w)
             }
