@@ -1085,12 +1085,11 @@ public enum Invoices {
     /// were read, are simply left out.
     public static func views(_ db: Database, companyID: String, ids: ArraySlice<String>) async throws -> [InvoiceView] {
         guard !ids.isEmpty else { return [] }
+        // Read by primary key alone and checked here: a company condition in the SQL let SQLite's planner
+        // walk the company's whole index instead (60 ms instead of 8 over 100,000 invoices).
         let found = try await db.sql.select().columns(listColumns).from("invoices").where("id", .in, Array(ids))
-            .where { g in
-                g.where("seller_company_id", .equal, companyID)
-                    .orWhere { g in g.where("buyer_company_id", .equal, companyID).where("state", .equal, InvoiceState.issued.rawValue) }
-            }
             .all(decoding: InvoiceRow.self)
+            .filter { $0.seller_company_id == companyID || ($0.buyer_company_id == companyID && $0.state == InvoiceState.issued.rawValue) }
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return try ids.compactMap { byID[$0] }.map { try view($0, companyID: companyID, full: false) }
     }
