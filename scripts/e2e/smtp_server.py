@@ -8,7 +8,9 @@
 Prints `ready` once listening; logs the AUTH mechanism used to DIR-auth.log.
 """
 import argparse
+import os
 import signal
+import threading
 import ssl
 import time
 
@@ -47,7 +49,12 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     while not stop:
         time.sleep(0.1)
-    controller.stop()
+    # aiosmtpd's stop waits for the sessions still open: a test server must go at once, not linger as an
+    # orphan once the test that started it has ended.
+    stopping = threading.Thread(target=controller.stop, daemon=True)
+    stopping.start()
+    stopping.join(2)
+    os._exit(0)
 
 
 if __name__ == "__main__":
