@@ -104,7 +104,7 @@ final class Shared<T: Sendable>: Sendable {
 
     /// A body that writes through the database rather than its transaction's connection fails at once
     /// (it would wait for the writer it holds, for ever), and its transaction is rolled back.
-    @Test func aWriteInsideABodyThroughTheDatabaseFails() async throws {
+    @Test(.disabled("SQLiteWriter is not wired in: the full suite hung or stalled with it in about one run out of three")) func aWriteInsideABodyThroughTheDatabaseFails() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {
             try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY)").run()
@@ -167,7 +167,7 @@ final class Shared<T: Sendable>: Sendable {
     /// SQLite's write transactions run on a connection of their own; single statements written through
     /// the pool at the same time wait for the write lock (busy timeout) instead of failing, and every
     /// write is there afterwards.
-    @Test func writerConnectionAndPooledWritesShareTheFile() async throws {
+    @Test(.disabled("SQLiteWriter is not wired in: the full suite hung or stalled with it in about one run out of three")) func writerConnectionAndPooledWritesShareTheFile() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {
             // The writer's connection is set up as the pooled ones: foreign keys, busy timeout, and
@@ -236,7 +236,7 @@ final class Shared<T: Sendable>: Sendable {
 
     /// Transactions queued behind a running one commit together; one that throws is rolled back alone
     /// and its caller, only its caller, gets its error; each body sees what the earlier ones wrote.
-    @Test func aFailingBodyInAGroupTakesOnlyItsOwnWorkBack() async throws {
+    @Test(.disabled("SQLiteWriter is not wired in: the full suite hung or stalled with it in about one run out of three")) func aFailingBodyInAGroupTakesOnlyItsOwnWorkBack() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {
             try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)").run()
@@ -293,7 +293,7 @@ final class Shared<T: Sendable>: Sendable {
 
     /// When a group's COMMIT fails (here a deferred foreign key checked at COMMIT), every body of the
     /// group fails, and nothing of the group is kept; the writer goes on afterwards.
-    @Test func aFailedGroupCommitFailsEveryCaller() async throws {
+    @Test(.disabled("SQLiteWriter is not wired in: the full suite hung or stalled with it in about one run out of three")) func aFailedGroupCommitFailsEveryCaller() async throws {
         let (db, cleanup) = try await Engines.open("sqlite")
         do {
             try await db.sql.raw("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)").run()

@@ -83,12 +83,9 @@ public final class Database: Sendable {
             try? await db.shutdown()
             throw DatabaseError.noWriteAheadLog(mode)
         }
-        do {
-            sqlite.setWriter(try await SQLiteWriter.open(path: path, logger: logger, on: group.any()))
-        } catch {
-            try? await db.shutdown()
-            throw error
-        }
+        // `SQLiteWriter` (one writer thread with group commit: ≈ 1.7× the issuing throughput) is not wired in:
+        // with it, the full test suite hung or stalled in about one run out of three, and the cause was
+        // not found. Writers queue on `WriterGate` and run on pooled connections, as before.
         return db
     }
 

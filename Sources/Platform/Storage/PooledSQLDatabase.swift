@@ -183,11 +183,7 @@ extension SQLDatabase {
     /// behind the other writers of this process: no lock upgrade can fail halfway.
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         guard let serialized = self as? SerializedWriters, serialized.serializesWriters else {
-            return try await withSession { session in
-                try await withTaskExecutorPreference(EventLoopTaskExecutor(session.eventLoop)) {
-                    try await runTransaction(on: session, body)
-                }
-            }
+            return try await withSession { session in try await runTransaction(on: session, body) }
         }
         let gate = serialized.writerGate
         guard let writer = serialized.writer else {

@@ -15,6 +15,9 @@ import Synchronization
 /// transaction of ten statements held the lock mostly waiting for threads. Here the statement is
 /// queued on the same thread that runs the transaction's code, and the code after it is queued there
 /// too (this executor): the transaction runs from BEGIN to COMMIT without a thread hop or a wake-up.
+///
+/// Not wired in (`Database.open` does not set it): the full test suite hung or stalled with it in about
+/// one run out of three, cause not found. Kept, with its tests disabled, for the next attempt.
 final class SQLiteWriter: TaskExecutor, @unchecked Sendable {
     // `@unchecked`: the connection is only used by the group of transactions holding `WriterGate`.
     let threads: NIOThreadPool
